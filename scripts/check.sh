@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every test of the project in one run. Each step prints TAP,
+# kept in $BUILD/tap/ as well; a step that fails without saying which test
+# failed (a crash, a build error) still counts as one failure. The last line
+# is the sum of all of it: N passed, N failed[, N skipped].
+#
+# Usage: scripts/check.sh   (run by make, which exports the variables below)
+#   BUILD, VM_KERNELS (releases to boot), VM_DEBUG_KERNEL (booted once more
+#   with slub_debug=FZPU)
+set -uo pipefail
+
+tapdir=$BUILD/tap
+rm -rf "$tapdir"
+mkdir -p "$tapdir"
+step_no=0
+
+# step NAME COMMAND...
+step() {
+	local name=$1 tap status
+	shift
+	step_no=$((step_no + 1))
+	tap=$tapdir/$(printf %02d $step_no)-$name.tap
+	echo "### $name"
+	"$@" 2>&1 | tee "$tap"
+	status=${PIPESTATUS[0]}
+	if [ "$status" != 0 ] && ! grep -q '^not ok' "$tap"; then
+		echo "not ok - $name: exited with status $status" | tee -a "$tap"
+	fi
+}
+
+submake() {
+	make -s --no-print-directory "$@"
+}
+
+if ! submake all vm-modules >"$tapdir/build.log" 2>&1; then
+	cat "$tapdir/build.log"
+	echo "not ok - build" | tee "$tapdir/00-build.tap"
+	scripts/tap-summary "$tapdir"/*.tap
+	exit 1
+fi
+
+step lint submake lint
+step library submake check-lib
+step runner submake check-runner
+for kernel in $VM_KERNELS; do
+	step "vm-$kernel" submake check-vm VM_KERNEL="$kernel"
+done
+step "vm-$VM_DEBUG_KERNEL-slub_debug" submake check-vm \
+	VM_KERNEL="$VM_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU VM_LABEL="$VM_DEBUG_KERNEL+slub_debug"
+
+echo "###"
+scripts/tap-summary "$tapdir"/*.tap

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything kheap's build and test lane need, then extract the
+# tools Debian ships only inside linux-source-6.1 (checkpatch.pl and the
+# kselftest headers) into $BUILD/tools. Nothing extracted here is committed.
+#
+# Idempotent and quick the second time: packages are installed only when
+# dpkg says one is missing, and the extraction is skipped while its stamp
+# is newer than the source tarball.
+#
+# Usage: scripts/setup.sh [BUILD_DIR]   (default: build)
+set -eu
+
+build=${1:-build}
+tools=$build/tools
+
+packages="gcc make libc6-dev pkg-config
+	linux-headers-amd64 linux-image-amd64
+	linux-headers-6.12-amd64 linux-image-6.12-amd64
+	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
+	libnl-3-dev libnl-genl-3-dev sparse linux-source-6.1"
+
+missing=
+for pkg in $packages; do
+	status=$(dpkg-query -W -f '${db:Status-Status}' "$pkg" 2>/dev/null) || status=
+	[ "$status" = installed ] || missing="$missing $pkg"
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "setup: missing packages:$missing" >&2
+		echo "setup: run 'sudo scripts/setup.sh' once to install them" >&2
+		exit 1
+	fi
+	echo "setup: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	# The VM boots the kernel image directly: no host initramfs is wanted.
+	export INITRD=No
+	apt-get update -q
+	# shellcheck disable=SC2086 # word splitting of the list is intended
+	apt-get install -y -q --no-install-recommends $missing
+fi
+
+src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+if [ -z "$src" ]; then
+	echo "setup: no /usr/src/linux-source-6.1.tar.* after installing linux-source-6.1" >&2
+	exit 1
+fi
+
+stamp=$tools/.extracted
+if [ ! -f "$stamp" ] || [ "$src" -nt "$stamp" ]; then
+	echo "setup: extracting checkpatch.pl and kselftest headers from $src"
+	rm -rf "$tools"
+	mkdir -p "$tools/src"
+	tar -xf "$src" -C "$tools/src" --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch' \
+		'*/tools/testing/selftests/kselftest.h' \
+		'*/tools/testing/selftests/kselftest_harness.h' \
+		'*/tools/testing/selftests/lib.mk'
+	# Selftests include "../kselftest_harness.h"; out of a kernel tree
+	# that resolves against -I$(tools)/ksft/include.
+	mkdir -p "$tools/ksft/include"
+	cp "$tools/src/tools/testing/selftests/kselftest.h" \
+	   "$tools/src/tools/testing/selftests/kselftest_harness.h" "$tools/ksft/"
+	touch "$stamp"
+fi
