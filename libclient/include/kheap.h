@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kheap.h - libkheapclient: a checked allocator on regions from /dev/kheap.
+ *
+ * Memory comes in regions (runs of whole pages) from a backend: the kheap
+ * kernel module (/dev/kheap) or anonymous mmap. The library carves regions
+ * into allocations: small sizes in slabs by size class, medium sizes from a
+ * segregated-fit (TLSF-like) heap that splits and coalesces, large sizes as
+ * whole regions. Every allocation has out-of-line metadata, a generation and
+ * a canary right after its last byte, so misuse is detected, not survived.
+ *
+ * Choosing the backend: kheap_init() with .backend, or the environment
+ * variable KHEAP_BACKEND=device|anon read at the first allocation. The
+ * default is the device.
+ *
+ * Error reports. By default a detected misuse writes exactly one line to
+ * stderr and calls abort(). The line is
+ *
+ *	kheap: <kind> of 0x<address in hex> (<details>)
+ *
+ * where <kind> is one of the strings of kheap_error_name() and <details> is
+ *	not allocated by kheap			pointer unknown to the library
+ *	no longer allocated			handle whose memory went back
+ *	inside 0x<base>, size <n>		interior pointer of an allocation
+ *	size <n>				any other error
+ *	offset <o>, length <l>, size <n>	out of bounds access
+ * followed, when the allocation was made by a macro of a program built with
+ * -DKHEAP_INSTRUMENT, by ", allocated at <file>:<line> in <function>()".
+ * Examples:
+ *	kheap: double free of 0x7f3a5c000010 (size 24)
+ *	kheap: heap overflow of 0x7f3a5c000010 (size 24, allocated at a.c:9 in main())
+ *	kheap: out of bounds access of 0x7f3a5c000010 (offset 20, length 8, size 24)
+ * With .on_error = KHEAP_ON_ERROR_RETURN nothing is printed: the call fails
+ * (NULL or -1, errno EINVAL) and the registered hook, if any, is called.
+ */
+#ifndef KHEAP_H
+#define KHEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- initialisation ------------------------------------------------------ */
+
+enum kheap_backend {
+	KHEAP_BACKEND_DEFAULT = 0,	/* KHEAP_BACKEND, else the device */
+	KHEAP_BACKEND_DEVICE,		/* /dev/kheap */
+	KHEAP_BACKEND_ANON,		/* anonymous mmap */
+};
+
+enum kheap_error {
+	KHEAP_ERR_DOUBLE_FREE = 1,	/* "double free" */
+	KHEAP_ERR_INVALID_FREE,		/* "invalid free" */
+	KHEAP_ERR_INVALID_RESIZE,	/* "invalid resize" */
+	KHEAP_ERR_RESIZE_AFTER_FREE,	/* "resize after free" */
+	KHEAP_ERR_HEAP_OVERFLOW,	/* "heap overflow": canary overwritten */
+	KHEAP_ERR_USE_AFTER_FREE,	/* "use after free": through a handle */
+	KHEAP_ERR_STALE_REFERENCE,	/* "stale reference": resized since */
+	KHEAP_ERR_OUT_OF_BOUNDS,	/* "out of bounds access" */
+	KHEAP_ERR_INVALID_REFERENCE,	/* "invalid reference": not an allocation */
+};
+
+enum kheap_on_error {
+	KHEAP_ON_ERROR_ABORT = 0,	/* print one line, abort() */
+	KHEAP_ON_ERROR_RETURN,		/* call the hook, fail the call */
+};
+
+/* Where an instrumented macro call allocated (see KHEAP_INSTRUMENT). */
+struct kheap_site {
+	const char *file;
+	int line;
+	const char *func;
+	unsigned id;			/* filled in by the library */
+};
+
+struct kheap_error_report {
+	enum kheap_error kind;
+	const void *address;		/* the pointer the call was given */
+	const void *allocation;		/* start of the allocation, or NULL */
+	size_t size;			/* its requested size, if allocation */
+	size_t offset, length;		/* the access, for out of bounds */
+	const struct kheap_site *site;	/* allocation site, or NULL */
+	const char *message;		/* the line, without newline */
+};
+
+typedef void kheap_error_hook(const struct kheap_error_report *report,
+			      void *arg);
+
+struct kheap_options {
+	enum kheap_backend backend;
+	/* Most bytes of regions held at once; 0: no limit but the backend's. */
+	size_t limit_bytes;
+	enum kheap_on_error on_error;
+	kheap_error_hook *hook;
+	void *hook_arg;
+};
+
+/*
+ * Configure the library. Must come before the first allocation (else -1,
+ * errno EBUSY); without it the first allocation initialises from the
+ * environment. Returns 0, or -1 with errno when the backend cannot be opened.
+ */
+int kheap_init(const struct kheap_options *options);
+
+/* ---- allocation ----------------------------------------------------------
+ * All return memory aligned to alignof(max_align_t), or NULL with errno
+ * ENOMEM. Memory from kheap_malloc is zeroed too (freed memory is cleared),
+ * but only kheap_calloc promises it.
+ */
+void *kheap_malloc(size_t size);
+void *kheap_calloc(size_t count, size_t size);
+/* Keeps the first min(old, new) bytes; in place when it can. */
+void *kheap_realloc(void *ptr, size_t size);
+/* @alignment: a power of two. */
+void *kheap_aligned_alloc(size_t alignment, size_t size);
+/* Frees and clears. 0, or -1 (errno EINVAL) after a reported misuse. */
+int kheap_free(void *ptr);
+/* The size asked for: writing past it is a heap overflow. */
+size_t kheap_usable_size(const void *ptr);
+/* Check the canary of a live allocation now. 0 or -1 after a report. */
+int kheap_check(const void *ptr);
+
+/* The same with an allocation site and element counts (used by macros). */
+void *kheap_new_at(size_t count, size_t elem_size, const struct kheap_site *site);
+void *kheap_alt_at(void *ptr, size_t count, size_t elem_size,
+		   const struct kheap_site *site);
+int kheap_del_at(void *ptr, const struct kheap_site *site);
+
+#ifdef KHEAP_INSTRUMENT
+#define KHEAP_SITE ({ static struct kheap_site kheap_site_ =		\
+		{ __FILE__, __LINE__, __func__, 0 }; &kheap_site_; })
+#else
+#define KHEAP_SITE ((const struct kheap_site *)0)
+#endif
+
+/*
+ * kheap_new(ptr, n, type): ptr = room for n objects of type; evaluates to
+ * it (NULL and errno ENOMEM on failure or when n * sizeof(type) overflows).
+ * kheap_alt(ptr, n, type): resize to n objects; on failure NULL and ptr is
+ * left as it was. kheap_del(ptr): free, clear, and set ptr to NULL.
+ * Each argument is evaluated once.
+ */
+#define kheap_new(ptr, n, type)						\
+	((ptr) = (type *)kheap_new_at((n), sizeof(type), KHEAP_SITE))
+
+#define kheap_alt(ptr, n, type) ({					\
+	__typeof__(ptr) *kheap_pp_ = &(ptr);				\
+	type *kheap_q_ = (type *)kheap_alt_at(*kheap_pp_, (n),		\
+					      sizeof(type), KHEAP_SITE);\
+	if (kheap_q_)							\
+		*kheap_pp_ = kheap_q_;					\
+	kheap_q_; })
+
+#define kheap_del(ptr) ({						\
+	__typeof__(ptr) *kheap_pp_ = &(ptr);				\
+	int kheap_rc_ = kheap_del_at(*kheap_pp_, KHEAP_SITE);		\
+	*kheap_pp_ = NULL;						\
+	kheap_rc_; })
+
+/* ---- checked handles ------------------------------------------------------
+ * A handle names one allocation at one generation. Freeing or resizing the
+ * allocation makes every earlier handle stale; the accessors detect that and
+ * any access outside the allocation.
+ */
+typedef struct kheap_ref {
+	void *ptr;
+	uint32_t gen;
+} kheap_ref;
+
+/* Handle for a live allocation (its original pointer); {NULL, 0} for NULL. */
+kheap_ref kheap_ref_of(const void *ptr);
+/* true when the handle's allocation is still live at its generation. */
+bool kheap_ref_live(kheap_ref ref);
+/* Pointer to bytes [offset, offset + length) after checking them. */
+void *kheap_ref_at(kheap_ref ref, size_t offset, size_t length);
+/* Pointer to element @index of @elem_size bytes after checking it. */
+void *kheap_ref_elem(kheap_ref ref, size_t index, size_t elem_size);
+#define KHEAP_REF_ELEM(ref, index, type)				\
+	((type *)kheap_ref_elem((ref), (index), sizeof(type)))
+
+/* ---- containers ----------------------------------------------------------
+ * kheap_vec: growable array of elem_size-byte elements. kheap_buf: growable
+ * byte string, always NUL-terminated. Both check every index; element
+ * references (kheap_vec_ref) detect use after the storage moved or shrank.
+ */
+struct kheap_vec {
+	kheap_ref items;
+	size_t elem_size;
+	size_t length;
+	size_t capacity;
+};
+
+struct kheap_vec_ref {
+	kheap_ref items;		/* the storage when the ref was taken */
+	size_t offset;
+	size_t elem_size;
+};
+
+void kheap_vec_init(struct kheap_vec *vec, size_t elem_size);
+void kheap_vec_destroy(struct kheap_vec *vec);
+/* Append a copy of *elem; 0, or -1 with errno ENOMEM. */
+int kheap_vec_push(struct kheap_vec *vec, const void *elem);
+/* Copy the last element out and drop it; -1 (errno ERANGE) when empty. */
+int kheap_vec_pop(struct kheap_vec *vec, void *elem);
+int kheap_vec_reserve(struct kheap_vec *vec, size_t capacity);
+int kheap_vec_resize(struct kheap_vec *vec, size_t length);
+/* Checked pointer to element @index (< length), valid until the next
+ * reallocation. */
+void *kheap_vec_at(const struct kheap_vec *vec, size_t index);
+struct kheap_vec_ref kheap_vec_ref(const struct kheap_vec *vec, size_t index);
+void *kheap_vec_deref(struct kheap_vec_ref ref);
+
+#define KHEAP_VEC_AT(vec, index, type)					\
+	((type *)kheap_vec_at((vec), (index)))
+
+struct kheap_buf {
+	kheap_ref bytes;
+	size_t length;			/* without the terminating NUL */
+	size_t capacity;
+};
+
+void kheap_buf_init(struct kheap_buf *buf);
+void kheap_buf_destroy(struct kheap_buf *buf);
+int kheap_buf_append(struct kheap_buf *buf, const void *data, size_t length);
+int kheap_buf_append_str(struct kheap_buf *buf, const char *str);
+int kheap_buf_printf(struct kheap_buf *buf, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The NUL-terminated contents ("" when empty). */
+const char *kheap_buf_str(const struct kheap_buf *buf);
+/* Checked byte access; index < length. */
+char *kheap_buf_at(const struct kheap_buf *buf, size_t index);
+void kheap_buf_clear(struct kheap_buf *buf);
+
+/* ---- regions and backend ---------------------------------------------------
+ * Direct access to what the allocator is built on.
+ */
+struct kheap_backend_info {
+	const char *name;		/* "device" or "anon" */
+	unsigned abi_version;		/* device ABI, 0 for anon */
+	size_t page_size;
+	uint64_t max_pages_per_process;	/* 0: no limit known */
+	uint64_t max_pages_total;
+	uint64_t max_pages_per_region;
+};
+
+struct kheap_region {
+	void *base;
+	size_t size;
+	uint64_t handle;		/* device: mmap offset; anon: 0 */
+};
+
+int kheap_backend_info(struct kheap_backend_info *info);
+/* A fresh zeroed region of @pages pages straight from the backend. */
+int kheap_region_get(size_t pages, struct kheap_region *region);
+void kheap_region_put(const struct kheap_region *region);
+
+/* ---- statistics ------------------------------------------------------------ */
+struct kheap_stats {
+	size_t regions;			/* regions held from the backend */
+	size_t region_bytes;
+	size_t cached_regions;		/* of which idle in the cache */
+	size_t backend_maps;		/* regions ever asked for */
+	size_t backend_unmaps;		/* regions ever given back */
+	size_t medium_regions;		/* regions of the medium heap */
+	size_t medium_free_blocks;	/* free blocks in them, coalesced */
+	size_t medium_free_bytes;
+};
+
+void kheap_get_stats(struct kheap_stats *stats);
+
+const char *kheap_error_name(enum kheap_error kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KHEAP_H */

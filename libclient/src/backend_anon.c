@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * backend_anon.c - regions from anonymous private mmap, for hosts without
+ * the kheap module. Same interface and zeroing guarantee as the device.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "kheap.h"
+
+static size_t anon_page_size;
+
+static int anon_open(struct kheap_backend_info *info)
+{
+	anon_page_size = (size_t)sysconf(_SC_PAGESIZE);
+	*info = (struct kheap_backend_info){
+		.name = "anon",
+		.page_size = anon_page_size,
+	};
+	return 0;
+}
+
+static int anon_map(size_t pages, struct kh_region *out)
+{
+	size_t size = pages * anon_page_size;
+	void *base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (base == MAP_FAILED) {
+		errno = ENOMEM;
+		return -1;
+	}
+	out->base = base;
+	out->size = size;
+	out->handle = 0;
+	return 0;
+}
+
+static void anon_unmap(const struct kh_region *region)
+{
+	munmap(region->base, region->size);
+}
+
+/* Private mappings are copied on write by fork itself. */
+static int anon_fork_child_reopen(void)
+{
+	return 0;
+}
+
+static int anon_fork_child_privatize(struct kh_region *region)
+{
+	(void)region;
+	return 0;
+}
+
+const struct kh_backend kh_backend_anon = {
+	.name = "anon",
+	.open = anon_open,
+	.map = anon_map,
+	.unmap = anon_unmap,
+	.fork_child_reopen = anon_fork_child_reopen,
+	.fork_child_privatize = anon_fork_child_privatize,
+};

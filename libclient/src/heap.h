@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * heap.h - per-thread heaps. Each thread allocates small sizes from slabs
+ * owned by its heap without locks. A heap outlives its thread: on exit it is
+ * abandoned and the next new thread adopts it, slabs and all.
+ */
+#ifndef KHEAP_HEAP_H
+#define KHEAP_HEAP_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "sizeclass.h"
+
+struct kh_span;
+
+struct kh_heap {
+	/* Per size class: slabs with free slots; the head is allocated from. */
+	struct kh_span *slabs[KH_SMALL_CLASSES];
+	/* atomic: slabs that other threads freed into, via span.remote_next */
+	struct kh_span *remote_spans;
+	struct kh_heap *next_heap;	/* all heaps */
+	struct kh_heap *next_abandoned;
+	bool abandoned;
+};
+
+extern __thread struct kh_heap *kh_thread_heap
+	__attribute__((tls_model("initial-exec")));
+
+/* This thread's heap; NULL (errno set) if the library cannot start. */
+struct kh_heap *kh_heap_attach(void);
+
+static inline struct kh_heap *kh_heap_get(void)
+{
+	struct kh_heap *heap = kh_thread_heap;
+
+	return likely(heap != NULL) ? heap : kh_heap_attach();
+}
+
+/* Fork: lock the heap list; in the child, abandon other threads' heaps. */
+void kh_heap_fork_prepare(void);
+void kh_heap_fork_parent(void);
+void kh_heap_fork_child(void);
+
+#endif /* KHEAP_HEAP_H */

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * large.c - allocations too big for the medium heap get a region of their
+ * own, so freeing them hands the pages straight back (through the cache).
+ */
+#include <errno.h>
+
+#include "large.h"
+#include "metadata.h"
+#include "pagemap.h"
+#include "region.h"
+
+void *kh_large_alloc(size_t size, size_t alignment, uint32_t site)
+{
+	/* A region is page aligned; larger alignments need slack. */
+	size_t slack = alignment > kh_page_size ? alignment - kh_page_size : 0;
+	size_t bytes;
+	struct kh_span *span;
+	char *start;
+
+	if (size > SIZE_MAX / 2 - slack) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	bytes = kh_align_up(size + KH_CANARY_SIZE + slack, kh_page_size);
+	span = kh_metadata_alloc(sizeof(*span) + sizeof(struct kh_meta));
+	if (span == NULL)
+		return NULL;
+	span->meta = (struct kh_meta *)(span + 1);
+	if (kh_region_alloc(bytes, &span->region) < 0)
+		goto fail_span;
+	span->kind = KH_SPAN_LARGE;
+	start = (char *)kh_align_up((size_t)span->region.base, alignment);
+	span->large_offset = (size_t)(start - span->region.base);
+	span->large_size = size;
+	if (kh_pagemap_set(span->region.base, bytes, span) < 0)
+		goto fail_region;
+	kh_meta_activate(span->meta, start, size, site);
+	return start;
+
+fail_region:
+	kh_pagemap_set(span->region.base, bytes, NULL);
+	kh_region_free(&span->region);
+fail_span:
+	kh_metadata_free(span, sizeof(*span) + sizeof(struct kh_meta));
+	errno = ENOMEM;
+	return NULL;
+}
+
+enum kh_lookup kh_large_lookup(struct kh_span *span, const void *ptr,
+			       struct kh_block *block)
+{
+	block->span = span;
+	block->meta = span->meta;
+	block->start = span->region.base + span->large_offset;
+	block->size = span->large_size;
+	block->room = span->region.size - span->large_offset;
+	return block->start == ptr ? KH_EXACT : KH_INTERIOR;
+}
+
+void kh_large_release(const struct kh_block *block)
+{
+	struct kh_span *span = block->span;
+
+	/* Only the allocation and its canary were written: clear those. */
+	memset(block->start, 0, block->size + KH_CANARY_SIZE);
+	kh_pagemap_set(span->region.base, span->region.size, NULL);
+	kh_region_free(&span->region);
+	kh_metadata_free(span, sizeof(*span) + sizeof(struct kh_meta));
+}
+
+bool kh_large_resize_in_place(const struct kh_block *block, size_t size)
+{
+	size_t old_end = block->size + KH_CANARY_SIZE;
+	size_t new_end = size + KH_CANARY_SIZE;
+
+	if (new_end > block->room || new_end < block->room / 2)
+		return false;
+	/* Keep everything past the allocation zero, as release assumes. */
+	if (new_end < old_end)
+		memset(block->start + new_end, 0, old_end - new_end);
+	block->span->large_size = size;
+	return true;
+}

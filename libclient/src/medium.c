@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * medium.c - the TLSF heap for medium sizes.
+ *
+ * Blocks are runs of granules. A block's first and last granule carry its
+ * boundary tag (length and flags) in the out-of-line metadata (meta.link),
+ * so neighbours are found in O(1) without touching user memory. Free blocks
+ * sit on segregated lists indexed by (first level = log2 of the length,
+ * second level = next SL_BITS bits), with bitmaps for O(1) search. The list
+ * links are the only thing stored inside free memory, in its first 16
+ * bytes, and are zeroed when the block is taken: free memory stays zero.
+ *
+ * One lock guards the medium heap; the per-thread slabs take most traffic.
+ */
+#include <errno.h>
+#include <pthread.h>
+
+#include "medium.h"
+#include "metadata.h"
+#include "pagemap.h"
+#include "region.h"
+
+#define GRANULE_SHIFT	8
+#define GRANULE		(1u << GRANULE_SHIFT)
+#define REGION_BYTES	(1u << 20)
+
+#define TAG_START	(1u << 31)	/* first granule of a block */
+#define TAG_END		(1u << 30)	/* last granule of a block */
+#define TAG_FREE	(1u << 29)
+#define TAG_LENGTH	(TAG_FREE - 1)
+
+#define SL_BITS		4
+#define SL_COUNT	(1u << SL_BITS)
+#define FL_COUNT	24
+
+struct free_links {
+	struct free_links *prev, *next;
+};
+
+size_t kh_medium_max;
+
+static size_t region_bytes;
+static uint32_t region_granules;
+static struct free_links *free_lists[FL_COUNT][SL_COUNT];
+static uint32_t fl_bitmap;
+static uint32_t sl_bitmap[FL_COUNT];
+static size_t region_count, free_block_count, free_granules;
+static pthread_mutex_t medium_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void kh_medium_init(void)
+{
+	region_bytes = REGION_BYTES;
+	if (region_bytes < kh_page_size)
+		region_bytes = kh_page_size;
+	if (region_bytes > kh_max_region_bytes)
+		region_bytes = kh_max_region_bytes & ~(kh_page_size - 1);
+	region_granules = (uint32_t)(region_bytes >> GRANULE_SHIFT);
+	/* Beyond a quarter region a block would strand too much of it. */
+	kh_medium_max = region_bytes / 4;
+}
+
+/* ---- size classes ------------------------------------------------------------ */
+
+static void mapping(uint32_t length, unsigned *fl, unsigned *sl)
+{
+	if (length < SL_COUNT) {
+		*fl = 0;
+		*sl = length;
+	} else {
+		unsigned log = kh_log2(length);
+
+		*fl = log - SL_BITS + 1;
+		*sl = (length >> (log - SL_BITS)) - SL_COUNT;
+	}
+}
+
+/* The class whose every block is at least @length long. */
+static void mapping_search(uint32_t length, unsigned *fl, unsigned *sl)
+{
+	if (length >= SL_COUNT)
+		length += (1u << (kh_log2(length) - SL_BITS)) - 1;
+	mapping(length, fl, sl);
+}
+
+/* ---- boundary tags --------------------------------------------------------- */
+
+static void tag_block(struct kh_span *span, uint32_t first, uint32_t length,
+		      uint32_t flags)
+{
+	span->meta[first + length - 1].link = length | TAG_END | flags;
+	span->meta[first].link |= length | TAG_START | flags;
+}
+
+static void untag_block(struct kh_span *span, uint32_t first, uint32_t length)
+{
+	span->meta[first].link = 0;
+	span->meta[first + length - 1].link = 0;
+}
+
+static char *granule_address(const struct kh_span *span, uint32_t granule)
+{
+	return span->region.base + ((size_t)granule << GRANULE_SHIFT);
+}
+
+/* ---- free lists (medium_mutex held) ---------------------------------------- */
+
+static void list_insert(struct kh_span *span, uint32_t first, uint32_t length)
+{
+	struct free_links *links = (struct free_links *)granule_address(span, first);
+	unsigned fl, sl;
+
+	mapping(length, &fl, &sl);
+	tag_block(span, first, length, TAG_FREE);
+	links->prev = NULL;
+	links->next = free_lists[fl][sl];
+	if (links->next)
+		links->next->prev = links;
+	free_lists[fl][sl] = links;
+	fl_bitmap |= 1u << fl;
+	sl_bitmap[fl] |= 1u << sl;
+	free_block_count++;
+	free_granules += length;
+}
+
+static void list_remove(struct kh_span *span, uint32_t first, uint32_t length)
+{
+	struct free_links *links = (struct free_links *)granule_address(span, first);
+	unsigned fl, sl;
+
+	mapping(length, &fl, &sl);
+	if (links->prev)
+		links->prev->next = links->next;
+	else
+		free_lists[fl][sl] = links->next;
+	if (links->next)
+		links->next->prev = links->prev;
+	if (free_lists[fl][sl] == NULL) {
+		sl_bitmap[fl] &= ~(1u << sl);
+		if (sl_bitmap[fl] == 0)
+			fl_bitmap &= ~(1u << fl);
+	}
+	untag_block(span, first, length);
+	free_block_count--;
+	free_granules -= length;
+	/* The block's memory must read as zero once it is not free. */
+	links->prev = links->next = NULL;
+}
+
+static struct free_links *list_find(uint32_t length)
+{
+	unsigned fl, sl;
+	uint32_t sl_map, fl_map;
+
+	mapping_search(length, &fl, &sl);
+	if (fl >= FL_COUNT)
+		return NULL;
+	sl_map = sl_bitmap[fl] & (~0u << sl);
+	if (sl_map == 0) {
+		fl_map = fl + 1 < 32 ? fl_bitmap & (~0u << (fl + 1)) : 0;
+		if (fl_map == 0)
+			return NULL;
+		fl = (unsigned)__builtin_ctz(fl_map);
+		sl_map = sl_bitmap[fl];
+	}
+	return free_lists[fl][__builtin_ctz(sl_map)];
+}
+
+/* ---- regions ---------------------------------------------------------------- */
+
+static struct kh_span *region_create(void)
+{
+	size_t meta_bytes = region_granules * sizeof(struct kh_meta);
+	struct kh_span *span = kh_metadata_alloc(sizeof(*span));
+
+	if (span == NULL)
+		return NULL;
+	span->meta = kh_metadata_alloc(meta_bytes);
+	if (span->meta == NULL)
+		goto fail_span;
+	if (kh_region_alloc(region_bytes, &span->region) < 0)
+		goto fail_meta;
+	span->kind = KH_SPAN_MEDIUM;
+	if (kh_pagemap_set(span->region.base, region_bytes, span) < 0)
+		goto fail_region;
+	list_insert(span, 0, region_granules);
+	region_count++;
+	return span;
+
+fail_region:
+	kh_pagemap_set(span->region.base, region_bytes, NULL);
+	kh_region_free(&span->region);
+fail_meta:
+	kh_metadata_free(span->meta, meta_bytes);
+fail_span:
+	kh_metadata_free(span, sizeof(*span));
+	errno = ENOMEM;
+	return NULL;
+}
+
+static void region_destroy(struct kh_span *span)
+{
+	region_count--;
+	kh_pagemap_set(span->region.base, region_bytes, NULL);
+	kh_region_free(&span->region);
+	kh_metadata_free(span->meta, region_granules * sizeof(struct kh_meta));
+	kh_metadata_free(span, sizeof(*span));
+}
+
+/*
+ * Make granules [first, first + length) of @span free: merge with free
+ * neighbours on both sides, then list the result, or give the region back
+ * when it is all free. The memory must already be zero.
+ */
+static void free_range(struct kh_span *span, uint32_t first, uint32_t length)
+{
+	uint32_t end = first + length;
+
+	if (end < region_granules && (span->meta[end].link & TAG_FREE)) {
+		uint32_t right = span->meta[end].link & TAG_LENGTH;
+
+		list_remove(span, end, right);
+		length += right;
+	}
+	if (first > 0 && (span->meta[first - 1].link & TAG_FREE)) {
+		uint32_t left = span->meta[first - 1].link & TAG_LENGTH;
+
+		list_remove(span, first - left, left);
+		first -= left;
+		length += left;
+	}
+	if (length == region_granules)
+		region_destroy(span);
+	else
+		list_insert(span, first, length);
+}
+
+/* ---- allocation ------------------------------------------------------------- */
+
+static uint32_t granules_for(size_t bytes)
+{
+	return (uint32_t)((bytes + GRANULE - 1) >> GRANULE_SHIFT);
+}
+
+void *kh_medium_alloc(size_t size, size_t alignment, uint32_t site)
+{
+	/* Granules are GRANULE aligned; more alignment costs slack. */
+	size_t slack = alignment > GRANULE ? alignment - GRANULE : 0;
+	uint32_t length = granules_for(size + KH_CANARY_SIZE);
+	struct free_links *links;
+	struct kh_span *span;
+	uint32_t first, found, lead;
+	char *start;
+
+	pthread_mutex_lock(&medium_mutex);
+	links = list_find(length + granules_for(slack));
+	if (links == NULL) {
+		if (region_create() == NULL) {
+			pthread_mutex_unlock(&medium_mutex);
+			return NULL;
+		}
+		links = list_find(length + granules_for(slack));
+	}
+	span = kh_pagemap_get(links);
+	first = (uint32_t)(((char *)links - span->region.base) >> GRANULE_SHIFT);
+	found = span->meta[first].link & TAG_LENGTH;
+	list_remove(span, first, found);
+
+	start = (char *)kh_align_up((size_t)links, alignment);
+	lead = (uint32_t)((start - (char *)links) >> GRANULE_SHIFT);
+	if (lead) {
+		list_insert(span, first, lead);
+		first += lead;
+		found -= lead;
+	}
+	if (found > length)
+		list_insert(span, first + length, found - length);
+	tag_block(span, first, length, 0);
+	pthread_mutex_unlock(&medium_mutex);
+
+	kh_meta_activate(&span->meta[first], start, size, site);
+	return start;
+}
+
+/* ---- lookup and free --------------------------------------------------------- */
+
+enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
+				struct kh_block *block)
+{
+	size_t offset = (size_t)((const char *)ptr - span->region.base);
+	uint32_t granule = (uint32_t)(offset >> GRANULE_SHIFT);
+	uint32_t first = granule;
+	bool aligned = (offset & (GRANULE - 1)) == 0;
+
+	/* Tags can change under a concurrent allocation; a lookup racing
+	 * with one is a use of memory the caller does not own anyway. */
+	pthread_mutex_lock(&medium_mutex);
+	while (!(span->meta[first].link & TAG_START) && first > 0)
+		first--;
+	block->span = span;
+	block->start = granule_address(span, first);
+	block->room = (size_t)(span->meta[first].link & TAG_LENGTH) << GRANULE_SHIFT;
+	/* A block merged into a free neighbour keeps its old metadata: a
+	 * second free of it is still a double free, not a wild pointer. */
+	if (aligned && first != granule && (span->meta[first].link & TAG_FREE) &&
+	    span->meta[granule].gen != 0)
+		first = granule;
+	block->meta = &span->meta[first];
+	block->size = block->meta->size;
+	pthread_mutex_unlock(&medium_mutex);
+	if (first == granule && aligned)
+		block->start = (char *)ptr;
+	return aligned && first == granule ? KH_EXACT : KH_INTERIOR;
+}
+
+void kh_medium_release(const struct kh_block *block)
+{
+	struct kh_span *span = block->span;
+	uint32_t first = (uint32_t)(block->meta - span->meta);
+	uint32_t length = span->meta[first].link & TAG_LENGTH;
+
+	memset(block->start, 0, (size_t)length << GRANULE_SHIFT);
+	pthread_mutex_lock(&medium_mutex);
+	untag_block(span, first, length);
+	free_range(span, first, length);
+	pthread_mutex_unlock(&medium_mutex);
+}
+
+bool kh_medium_resize_in_place(const struct kh_block *block, size_t size)
+{
+	struct kh_span *span = block->span;
+	uint32_t first = (uint32_t)(block->meta - span->meta);
+	uint32_t length, wanted, end;
+	bool done = true;
+
+	if (size + KH_CANARY_SIZE > kh_medium_max)
+		return false;
+	wanted = granules_for(size + KH_CANARY_SIZE);
+	pthread_mutex_lock(&medium_mutex);
+	length = span->meta[first].link & TAG_LENGTH;
+	end = first + length;
+	if (wanted < length) {
+		memset(granule_address(span, first + wanted), 0,
+		       (size_t)(length - wanted) << GRANULE_SHIFT);
+		untag_block(span, first, length);
+		tag_block(span, first, wanted, 0);
+		free_range(span, first + wanted, length - wanted);
+	} else if (wanted > length) {
+		uint32_t right = end < region_granules &&
+				 (span->meta[end].link & TAG_FREE)
+				 ? span->meta[end].link & TAG_LENGTH : 0;
+
+		if (length + right < wanted) {
+			done = false;
+		} else {
+			list_remove(span, end, right);
+			untag_block(span, first, length);
+			tag_block(span, first, wanted, 0);
+			if (length + right > wanted)
+				list_insert(span, first + wanted,
+					    length + right - wanted);
+		}
+	}
+	pthread_mutex_unlock(&medium_mutex);
+	return done;
+}
+
+void kh_medium_stats(struct kheap_stats *stats)
+{
+	pthread_mutex_lock(&medium_mutex);
+	stats->medium_regions = region_count;
+	stats->medium_free_blocks = free_block_count;
+	stats->medium_free_bytes = free_granules << GRANULE_SHIFT;
+	pthread_mutex_unlock(&medium_mutex);
+}
+
+void kh_medium_lock(void)
+{
+	pthread_mutex_lock(&medium_mutex);
+}
+
+void kh_medium_unlock(void)
+{
+	pthread_mutex_unlock(&medium_mutex);
+}

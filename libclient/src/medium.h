@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * medium.h - medium allocations: blocks of 256-byte granules carved from
+ * medium regions by a two-level segregated fit (TLSF): O(1) search, split,
+ * and coalescing with both neighbours through out-of-line boundary tags.
+ */
+#ifndef KHEAP_MEDIUM_H
+#define KHEAP_MEDIUM_H
+
+#include "kheap.h"
+#include "span.h"
+
+/* Largest size (with canary and alignment slack) served; set at init. */
+extern size_t kh_medium_max;
+
+void kh_medium_init(void);
+void *kh_medium_alloc(size_t size, size_t alignment, uint32_t site);
+enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
+				struct kh_block *block);
+void kh_medium_release(const struct kh_block *block);
+/* Shrink, or grow into a free right neighbour; false: must move. */
+bool kh_medium_resize_in_place(const struct kh_block *block, size_t size);
+
+/* Fill the medium_* fields of @stats. */
+void kh_medium_stats(struct kheap_stats *stats);
+
+void kh_medium_lock(void);
+void kh_medium_unlock(void);
+
+#endif /* KHEAP_MEDIUM_H */

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * region.c - the region cache between the allocator and the backend.
+ *
+ * Backend calls are system calls (ioctl + mmap for the device), so regions
+ * of the standard span size are asked for in batches, and regions the
+ * allocator gives back wait in a small cache. The cache only shrinks when it
+ * passes a high mark, and then down to a low mark, so a workload oscillating
+ * around one region does not call the backend on every step.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "alloc.h"
+#include "region.h"
+#include "report.h"
+
+#define CACHE_HIGH	16		/* shrink when more are cached... */
+#define CACHE_LOW	8		/* ...down to this many */
+#define CACHE_MAX_BYTES	(32u << 20)	/* larger ones are never kept */
+#define BATCH		4		/* regions per backend round trip */
+
+size_t kh_page_size;
+size_t kh_max_region_bytes;
+
+static const struct kh_backend *backend;
+static struct kheap_backend_info backend_info;
+static size_t limit_bytes;		/* 0: none */
+static struct kheap_stats stats;	/* region counts, under region_lock */
+
+static struct kh_region cache[CACHE_HIGH + BATCH];
+static size_t cache_count;		/* oldest first */
+static size_t cache_bytes;
+
+/* Every region handed out and not freed, for fork. */
+static struct kh_region in_use = { .prev = &in_use, .next = &in_use };
+
+static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct kh_backend *backend_by_name(const char *name)
+{
+	if (strcmp(name, "device") == 0)
+		return &kh_backend_device;
+	if (strcmp(name, "anon") == 0)
+		return &kh_backend_anon;
+	return NULL;
+}
+
+int kh_region_init(const struct kheap_options *options)
+{
+	const struct kheap_backend_info *info = &backend_info;
+	const char *env = getenv("KHEAP_BACKEND");
+
+	switch (options->backend) {
+	case KHEAP_BACKEND_DEVICE:
+		backend = &kh_backend_device;
+		break;
+	case KHEAP_BACKEND_ANON:
+		backend = &kh_backend_anon;
+		break;
+	default:
+		backend = env && *env ? backend_by_name(env) : &kh_backend_device;
+		if (backend == NULL) {
+			kh_print("kheap: KHEAP_BACKEND=%s: unknown backend "
+				 "(use device or anon)", env);
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	if (backend->open(&backend_info) < 0) {
+		backend = NULL;
+		return -1;
+	}
+	kh_page_size = info->page_size;
+	kh_max_region_bytes = info->max_pages_per_region
+		? info->max_pages_per_region * info->page_size : SIZE_MAX;
+	limit_bytes = options->limit_bytes;
+	return 0;
+}
+
+/* ---- backend calls with accounting (region_lock held) ------------------- */
+
+static int backend_map(size_t size, struct kh_region *region)
+{
+	if (limit_bytes && (size > limit_bytes ||
+			    stats.region_bytes > limit_bytes - size)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (backend->map(size / kh_page_size, region) < 0)
+		return -1;
+	stats.regions++;
+	stats.region_bytes += size;
+	stats.backend_maps++;
+	return 0;
+}
+
+static void backend_unmap(const struct kh_region *region)
+{
+	backend->unmap(region);
+	stats.regions--;
+	stats.region_bytes -= region->size;
+	stats.backend_unmaps++;
+}
+
+/* ---- the cache (region_lock held) --------------------------------------- */
+
+static void cache_remove(size_t index)
+{
+	cache_bytes -= cache[index].size;
+	memmove(&cache[index], &cache[index + 1],
+		(cache_count - index - 1) * sizeof(cache[0]));
+	cache_count--;
+}
+
+static void cache_add(const struct kh_region *region)
+{
+	cache[cache_count++] = *region;
+	cache_bytes += region->size;
+}
+
+static void cache_shrink_to(size_t count)
+{
+	while (cache_count > count) {
+		backend_unmap(&cache[0]);
+		cache_remove(0);
+	}
+}
+
+static bool cache_take(size_t size, struct kh_region *region)
+{
+	for (size_t i = cache_count; i-- > 0;) {
+		if (cache[i].size == size) {
+			region->base = cache[i].base;
+			region->size = size;
+			region->handle = cache[i].handle;
+			cache_remove(i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Map @size, first making room under the limit from idle cached regions. */
+static int map_with_room(size_t size, struct kh_region *region)
+{
+	while (backend_map(size, region) < 0) {
+		if (cache_count == 0)
+			return -1;
+		cache_shrink_to(cache_count - 1);
+	}
+	return 0;
+}
+
+int kh_region_alloc(size_t size, struct kh_region *region)
+{
+	int rc = 0;
+
+	kh_assert(size % kh_page_size == 0);
+	if (size > kh_max_region_bytes) {
+		errno = ENOMEM;
+		return -1;
+	}
+	pthread_mutex_lock(&region_lock);
+	if (!cache_take(size, region)) {
+		rc = map_with_room(size, region);
+		/* Small regions come in batches: the rest wait in the cache. */
+		for (int i = 1; rc == 0 && i < BATCH && size <= CACHE_MAX_BYTES / 32 &&
+		     cache_count < CACHE_HIGH; i++) {
+			struct kh_region extra;
+
+			if (backend_map(size, &extra) < 0)
+				break;
+			cache_add(&extra);
+		}
+	}
+	if (rc == 0) {
+		region->prev = &in_use;
+		region->next = in_use.next;
+		in_use.next->prev = region;
+		in_use.next = region;
+	}
+	pthread_mutex_unlock(&region_lock);
+	return rc;
+}
+
+void kh_region_free(struct kh_region *region)
+{
+	pthread_mutex_lock(&region_lock);
+	region->prev->next = region->next;
+	region->next->prev = region->prev;
+	if (region->size > CACHE_MAX_BYTES / 4) {
+		backend_unmap(region);
+	} else {
+		if (cache_count >= CACHE_HIGH)
+			cache_shrink_to(CACHE_LOW);
+		cache_add(region);
+		while (cache_bytes > CACHE_MAX_BYTES)
+			cache_shrink_to(cache_count - 1);
+	}
+	pthread_mutex_unlock(&region_lock);
+}
+
+void kh_region_stats(struct kheap_stats *out)
+{
+	pthread_mutex_lock(&region_lock);
+	*out = stats;
+	out->cached_regions = cache_count;
+	pthread_mutex_unlock(&region_lock);
+}
+
+KH_API int kheap_backend_info(struct kheap_backend_info *info)
+{
+	if (kh_library_init() < 0)
+		return -1;
+	*info = backend_info;
+	return 0;
+}
+
+/* ---- raw regions for users: no cache, same accounting ------------------- */
+
+KH_API int kheap_region_get(size_t pages, struct kheap_region *out)
+{
+	struct kh_region region;
+	int rc;
+
+	if (kh_library_init() < 0)
+		return -1;
+	if (pages == 0 || pages > kh_max_region_bytes / kh_page_size) {
+		errno = pages ? ENOMEM : EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&region_lock);
+	rc = backend_map(pages * kh_page_size, &region);
+	pthread_mutex_unlock(&region_lock);
+	if (rc == 0)
+		*out = (struct kheap_region){ region.base, region.size,
+					      region.handle };
+	return rc;
+}
+
+KH_API void kheap_region_put(const struct kheap_region *out)
+{
+	struct kh_region region = { .base = out->base, .size = out->size,
+				    .handle = out->handle };
+
+	pthread_mutex_lock(&region_lock);
+	backend_unmap(&region);
+	pthread_mutex_unlock(&region_lock);
+}
+
+/* ---- fork --------------------------------------------------------------- */
+
+void kh_region_lock(void)
+{
+	pthread_mutex_lock(&region_lock);
+}
+
+void kh_region_unlock(void)
+{
+	pthread_mutex_unlock(&region_lock);
+}
+
+/* In the child, with region_lock held since the prepare handler. A region
+ * that cannot be made private is dropped from the cache or, in use, left
+ * shared: there is no way to report from inside fork. */
+void kh_region_fork_child(void)
+{
+	if (backend == NULL || backend->fork_child_reopen() < 0)
+		return;
+	for (struct kh_region *r = in_use.next; r != &in_use; r = r->next)
+		backend->fork_child_privatize(r);
+	for (size_t i = 0; i < cache_count; i++)
+		backend->fork_child_privatize(&cache[i]);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * region.h - regions for the allocator: the chosen backend behind a cache
+ * that asks in batches and gives back with hysteresis, plus the byte limit.
+ */
+#ifndef KHEAP_REGION_H
+#define KHEAP_REGION_H
+
+#include <stddef.h>
+
+#include "backend.h"
+#include "kheap.h"
+
+/* Backend page size; valid after kh_region_init. */
+extern size_t kh_page_size;
+/* Largest region the backend serves, in bytes (SIZE_MAX when unlimited). */
+extern size_t kh_max_region_bytes;
+
+/* Open the backend chosen by @options or KHEAP_BACKEND. 0 or -1 + errno. */
+int kh_region_init(const struct kheap_options *options);
+
+/*
+ * Fill @region (which must stay at its address until kh_region_free) with
+ * a zeroed region of @size bytes, a multiple of kh_page_size. 0, or -1 with
+ * errno ENOMEM. The memory of a freed region must be zero again: callers
+ * clear what they wrote before kh_region_free.
+ */
+int kh_region_alloc(size_t size, struct kh_region *region);
+void kh_region_free(struct kh_region *region);
+
+void kh_region_stats(struct kheap_stats *stats);
+
+/* Fork handling: lock, unlock, and make the child's regions its own. */
+void kh_region_lock(void);
+void kh_region_unlock(void);
+void kh_region_fork_child(void);
+
+#endif /* KHEAP_REGION_H */

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * span.h - a span is one region in one role (slab, medium heap or a large
+ * allocation), plus the out-of-line metadata of the allocations in it.
+ */
+#ifndef KHEAP_SPAN_H
+#define KHEAP_SPAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "backend.h"
+#include "config.h"
+
+enum kh_span_kind {
+	KH_SPAN_SLAB = 1,
+	KH_SPAN_MEDIUM,
+	KH_SPAN_LARGE,
+};
+
+/*
+ * Per-allocation metadata, found from the pointer without touching the
+ * user's memory. The generation is odd while the allocation is live and
+ * moves on at every free and resize, which is what handles compare against.
+ * Generation 0 means the slot was never handed out.
+ */
+struct kh_meta {
+	uint32_t gen;		/* atomic */
+	uint32_t size;		/* requested bytes, kept after free for reports */
+	uint32_t link;		/* slab: next free slot; medium: boundary tag */
+	uint32_t site;		/* allocation site id, 0 for none */
+};
+
+#define KH_NO_SLOT	UINT32_MAX
+
+struct kh_heap;
+
+struct kh_span {
+	struct kh_region region;
+	struct kh_meta *meta;
+	uint8_t kind;
+
+	/* slab: fixed-size slots, index = offset * slot_recip >> 32 */
+	uint8_t size_class;
+	bool full;			/* owner: not on the class list */
+	uint32_t slot_size;
+	uint32_t slot_recip;
+	uint32_t capacity;
+	uint32_t used;			/* owner: live slots incl. remote-freed */
+	uint32_t free_head;		/* owner: free slots, via meta.link */
+	uint32_t fresh;			/* owner: slots from here never used */
+	uint32_t remote_head;		/* atomic: slots freed by other threads */
+	struct kh_heap *owner;		/* the heap this slab belongs to */
+	struct kh_span *prev, *next;	/* owner's class list */
+	struct kh_span *remote_next;	/* owner's list of spans with remote frees */
+
+	/* large: where the allocation starts in the region (alignment) */
+	size_t large_offset;
+	size_t large_size;		/* meta.size is 32 bits */
+};
+
+/* A found allocation. */
+struct kh_block {
+	struct kh_span *span;
+	struct kh_meta *meta;
+	char *start;
+	size_t size;		/* requested size (last one, if freed) */
+	size_t room;		/* bytes from start the allocation may use */
+};
+
+enum kh_lookup {
+	KH_UNKNOWN,		/* not in any span */
+	KH_EXACT,		/* the start of a slot or block */
+	KH_INTERIOR,		/* inside block (filled in) but not its start */
+};
+
+static inline uint32_t kh_gen(const struct kh_meta *meta)
+{
+	return __atomic_load_n(&meta->gen, __ATOMIC_ACQUIRE);
+}
+
+static inline bool kh_gen_live(uint32_t gen)
+{
+	return gen & 1;
+}
+
+/* ---- canaries -------------------------------------------------------------
+ * Eight bytes right after the requested size, keyed by the address so a
+ * canary copied from elsewhere does not match.
+ */
+extern uint64_t kh_canary_secret;
+
+static inline uint64_t kh_canary_value(const void *start)
+{
+	return kh_canary_secret ^ ((uintptr_t)start * 0x9e3779b97f4a7c15ull);
+}
+
+static inline void kh_canary_write(char *start, size_t size)
+{
+	uint64_t value = kh_canary_value(start);
+
+	memcpy(start + size, &value, sizeof(value));
+}
+
+static inline bool kh_canary_intact(const char *start, size_t size)
+{
+	uint64_t value;
+
+	memcpy(&value, start + size, sizeof(value));
+	return value == kh_canary_value(start);
+}
+
+/* Mark @meta live for a new allocation of @size at @start. */
+static inline void kh_meta_activate(struct kh_meta *meta, char *start,
+				    size_t size, uint32_t site)
+{
+	meta->size = (uint32_t)size;
+	meta->site = site;
+	kh_canary_write(start, size);
+	__atomic_store_n(&meta->gen, meta->gen + 1, __ATOMIC_RELEASE);
+}
+
+#endif /* KHEAP_SPAN_H */

@@ -1,0 +1,12 @@
+/* A write one byte past the end, found by the canary on free. */
+#include "misuse.h"
+
+int main(void)
+{
+	char *p = kheap_malloc(24);
+
+	expect("kheap: heap overflow of %p (size 24)", (void *)p);
+	((char *)opaque(p))[24] = 'x';
+	kheap_free(p);
+	return not_detected();
+}

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# The host test suite of libkheapclient as one TAP 13 stream: every test
+# program of both builds (plain, ASan+UBSan), the misuse programs through
+# their runner, and real programs under the LD_PRELOAD malloc. Test lines
+# are renumbered and prefixed with their build; a program that dies without
+# saying which case failed counts as one failure. Exit 1 on any failure.
+#
+# Usage: run-suite.sh TESTDIR PRELOAD_LIB CC
+set -u
+testdir=$1 preload=$2 cc=$3
+count=0 failures=0
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# result ok|"not ok" NAME [DIRECTIVE]
+result() {
+	count=$((count + 1))
+	[ "$1" = ok ] || failures=$((failures + 1))
+	echo "$1 $count - $2${3:+ # $3}"
+}
+
+# tap_program LABEL COMMAND...: run a TAP program, renumber its results.
+tap_program() {
+	local label=$1 status line had_failure=0
+	shift
+	"$@" >"$scratch/out" 2>&1
+	status=$?
+	while IFS= read -r line; do
+		case $line in
+		"not ok "*)
+			had_failure=1
+			result "not ok" "$label: $(echo "$line" | sed -E 's/^not ok [0-9]+ - //')" ;;
+		"ok "*"# SKIP"*)
+			result ok "$label: $(echo "$line" | sed -E 's/^ok [0-9]+ - (.*) # SKIP.*/\1/')" \
+				"SKIP $(echo "$line" | sed -E 's/.*# SKIP ?//')" ;;
+		"ok "*)
+			result ok "$label: $(echo "$line" | sed -E 's/^ok [0-9]+ - //')" ;;
+		"TAP version"* | 1..*) ;;
+		*)	echo "# $line" ;;
+		esac
+	done <"$scratch/out"
+	if [ $status != 0 ] && [ $had_failure = 0 ]; then
+		result "not ok" "$label: exited with status $status"
+	fi
+}
+
+echo "TAP version 13"
+for build in plain asan; do
+	for program in "$testdir/$build"/test_*; do
+		name=${program##*/}
+		if [ "$name" = test_misuse ]; then
+			tap_program "$build: misuse" "$program" "$testdir/$build/misuse"
+		else
+			tap_program "$build: ${name#test_}" "$program"
+		fi
+	done
+done
+tap_program "preload" "$(dirname "$0")/preload.sh" "$preload" "$cc"
+
+echo "1..$count"
+[ $failures = 0 ]
