@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kheap: top-level build. Everything lands in $(BUILD); nothing is written
+# beside the sources.
+#
+#   make                 module for $(KDIR), library, examples, selftests
+#   make run             set up, build, boot a VM, load the module, run the examples
+#   make check           set up, build, run every test (host and VM), sum them up
+#   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
+#   make install         module, library, headers, pkg-config (DESTDIR, PREFIX)
+#   make clean
+#
+# KDIR picks the kernel headers to build against: the running kernel's when
+# they exist (a real host), else the newest installed under /lib/modules.
+
+BUILD		?= build
+PREFIX		?= /usr/local
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+CC		?= gcc
+
+KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build), \
+	     $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
+kernel_release = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+			$(1)/include/generated/utsrelease.h 2>/dev/null)
+KVER := $(call kernel_release,$(KDIR))
+
+# The VM lane boots the newest installed 6.1 and 6.12 kernels: the two LTS
+# releases the module supports. Releases change with Debian's updates, so
+# they are looked up, never written down.
+newest_release = $(shell ls /lib/modules 2>/dev/null | grep '^$(1)\.' | sort -V | tail -n 1)
+VM_KERNELS	?= $(strip $(call newest_release,6\.1) $(call newest_release,6\.12))
+VM_DEBUG_KERNEL	?= $(lastword $(VM_KERNELS))
+VM_KERNEL	?= $(or $(filter $(KVER),$(VM_KERNELS)),$(lastword $(VM_KERNELS)))
+VM_APPEND	?=
+VM_LABEL	?= $(VM_KERNEL)
+
+.PHONY: all module vm-modules selftests setup run check check-runner \
+	check-vm lint install clean
+.DELETE_ON_ERROR:
+
+all: module lib examples selftests
+
+# ---------------------------------------------------------------- module --
+
+MODULE_FILES := Kbuild uapi $(wildcard module/*.c module/*.h)
+KBUILD_FLAGS := W=1
+
+# $(call build_module,KDIR,RELEASE[,extra make args])
+build_module = scripts/kbuild.sh $(1) $(BUILD)/kmod/$(2) . $(MODULE_FILES) -- \
+	$(KBUILD_FLAGS) $(3)
+
+module:
+	@test -n "$(KVER)" || { echo "no kernel headers at KDIR=$(KDIR)" >&2; exit 1; }
+	$(call build_module,$(KDIR),$(KVER))
+	cp $(BUILD)/kmod/$(KVER)/kheap.ko $(BUILD)/kheap.ko
+
+vm-modules:
+	$(foreach k,$(VM_KERNELS),$(call build_module,/lib/modules/$(k)/build,$(k)) &&) true
+	$(foreach k,$(VM_KERNELS),scripts/kbuild.sh /lib/modules/$(k)/build \
+		$(BUILD)/selfcheck/$(k) scripts/vm/selfcheck Kbuild warn_on_load.c &&) true
+
+# ------------------------------------------------------ library, examples --
+
+include libclient/libclient.mk
+
+# ------------------------------------------------------------- selftests --
+
+KSFT_CFLAGS := -static -O2 -g -Wall -Wextra -I$(BUILD)/tools/ksft/include -Iuapi
+SELFTESTS := $(patsubst selftests/kheap/%.c,$(BUILD)/selftests/%, \
+	$(wildcard selftests/kheap/*.c))
+
+selftests: $(SELFTESTS)
+
+$(BUILD)/selftests/%: selftests/kheap/%.c $(wildcard selftests/kheap/*.h) \
+		uapi/linux/kheap.h $(BUILD)/tools/.extracted
+	@mkdir -p $(@D)
+	$(CC) $(KSFT_CFLAGS) $< -o $@ -lpthread
+
+$(BUILD)/tools/.extracted:
+	scripts/setup.sh $(BUILD)
+
+# The examples once more, static, for the busybox guest.
+VM_EXAMPLES := $(patsubst $(BUILD)/examples/%,$(BUILD)/vm/examples/%,$(EXAMPLES))
+
+$(BUILD)/vm/examples/%: examples/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -static $(LIB_CFLAGS) -O2 $< $(LIB_A) -o $@ -lpthread
+
+# --------------------------------------------------------------- the lane --
+
+setup:
+	@scripts/setup.sh $(BUILD)
+
+run: setup
+	@$(MAKE) --no-print-directory all vm-modules $(VM_EXAMPLES)
+	scripts/vm-run --kernel $(VM_KERNEL) --label run --payload scripts/vm/demo.sh \
+		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
+		$(foreach e,$(VM_EXAMPLES),--file $(e):kheap/examples/$(notdir $(e)))
+
+check: setup
+	@BUILD=$(BUILD) VM_KERNELS="$(VM_KERNELS)" VM_DEBUG_KERNEL=$(VM_DEBUG_KERNEL) \
+		scripts/check.sh
+
+check-runner:
+	scripts/vm/selfcheck.sh $(VM_KERNEL) $(BUILD)/selfcheck/$(VM_KERNEL)/warn_on_load.ko
+
+VM_TESTS = $(SELFTESTS)
+
+check-vm: $(VM_TESTS)
+	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \
+		--payload scripts/vm/suite.sh \
+		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
+		$(foreach t,$(VM_TESTS),--file $(t):kheap/tests/$(notdir $(t)))
+
+# checkpatch wants kernel sources, not userspace: the module and its ABI.
+CHECKPATCH := perl $(BUILD)/tools/src/scripts/checkpatch.pl --strict --no-tree \
+	--quiet --show-types
+KERNEL_DOC = $(lastword $(sort $(wildcard /usr/src/linux-headers-*-common/scripts/kernel-doc)))
+
+lint: $(BUILD)/tools/.extracted
+	scripts/lint.sh "$(CHECKPATCH)" "$(KERNEL_DOC)" "$(VM_KERNELS)" \
+		$(BUILD) $(MODULE_FILES)
+
+# --------------------------------------------------------------- install --
+
+install: all
+	install -D -m 0644 $(BUILD)/kheap.ko $(DESTDIR)/lib/modules/$(KVER)/extra/kheap.ko
+	install -D -m 0644 uapi/linux/kheap.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap.h
+	$(foreach h,$(LIB_HEADERS),install -D -m 0644 $(h) $(DESTDIR)$(INCLUDEDIR)/$(notdir $(h)) &&) true
+	install -D -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO))
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libkheapclient.so.1
+	ln -sf libkheapclient.so.1 $(DESTDIR)$(LIBDIR)/libkheapclient.so
+	install -D -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libkheapclient.a
+	@mkdir -p $(DESTDIR)$(LIBDIR)/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' libclient/kheapclient.pc.in \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/kheapclient.pc
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+clean:
+	rm -rf $(BUILD)
