@@ -42,6 +42,7 @@ if ! submake all vm-modules >"$tapdir/build.log" 2>&1; then
 fi
 
 step lint submake lint
+step install scripts/check-install.sh "$BUILD"
 step library submake check-lib
 step runner submake check-runner
 for kernel in $VM_KERNELS; do
