@@ -7,6 +7,7 @@
 #   make run             set up, build, boot a VM, load the module, run the examples
 #   make check           set up, build, run every test (host and VM), sum them up
 #   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
+#   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
 #   make install         module, library, headers, pkg-config (DESTDIR, PREFIX)
 #   make clean
 #
@@ -36,7 +37,7 @@ VM_APPEND	?=
 VM_LABEL	?= $(VM_KERNEL)
 
 .PHONY: all module vm-modules selftests setup run check check-runner \
-	check-vm lint install clean
+	check-vm lint bench-malloc install clean
 .DELETE_ON_ERROR:
 
 all: module lib examples selftests
@@ -121,6 +122,16 @@ KERNEL_DOC = $(lastword $(sort $(wildcard /usr/src/linux-headers-*-common/script
 lint: $(BUILD)/tools/.extracted
 	scripts/lint.sh "$(CHECKPATCH)" "$(KERNEL_DOC)" "$(VM_KERNELS)" \
 		$(BUILD) $(MODULE_FILES)
+
+# ------------------------------------------------------------ benchmarks --
+
+$(BUILD)/bench/malloc_bench: bench/malloc_bench.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -pthread $< -o $@
+
+bench-malloc: $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
+	@scripts/setup.sh --bench $(BUILD)
+	bench/malloc-bench.sh $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
 
 # --------------------------------------------------------------- install --
 

@@ -9,9 +9,15 @@
 # dpkg says one is missing, and the extraction is skipped while its stamp
 # is newer than the source tarball.
 #
-# Usage: scripts/setup.sh [BUILD_DIR]   (default: build)
+# Usage: scripts/setup.sh [--bench] [BUILD_DIR]   (default: build)
+#   --bench also installs the allocators the benchmark compares against.
 set -eu
 
+bench_packages=
+if [ "${1:-}" = --bench ]; then
+	bench_packages="libmimalloc2.0 libjemalloc2 libtcmalloc-minimal4"
+	shift
+fi
 build=${1:-build}
 tools=$build/tools
 
@@ -19,7 +25,7 @@ packages="gcc make libc6-dev pkg-config
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
-	libnl-3-dev libnl-genl-3-dev sparse linux-source-6.1"
+	libnl-3-dev libnl-genl-3-dev sparse linux-source-6.1 $bench_packages"
 
 missing=
 for pkg in $packages; do
