@@ -7,6 +7,7 @@
 #   make run             set up, build, boot a VM, load the module, run the examples
 #   make check           set up, build, run every test (host and VM), sum them up
 #   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
+#   make fuzz            the library's libFuzzer harness, FUZZ_SECONDS (default 60)
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
 #   make install         module, library, headers, pkg-config (DESTDIR, PREFIX)
 #   make clean
@@ -37,7 +38,7 @@ VM_APPEND	?=
 VM_LABEL	?= $(VM_KERNEL)
 
 .PHONY: all module vm-modules selftests setup run check check-runner \
-	check-vm lint bench-malloc install clean
+	check-vm lint fuzz bench-malloc install clean
 .DELETE_ON_ERROR:
 
 all: module lib examples selftests
@@ -122,6 +123,22 @@ KERNEL_DOC = $(lastword $(sort $(wildcard /usr/src/linux-headers-*-common/script
 lint: $(BUILD)/tools/.extracted
 	scripts/lint.sh "$(CHECKPATCH)" "$(KERNEL_DOC)" "$(VM_KERNELS)" \
 		$(BUILD) $(MODULE_FILES)
+
+# ---------------------------------------------------------------- fuzzing --
+
+# The harness compiles the library's sources itself: libFuzzer's coverage
+# and the sanitizers must see inside the allocator, not just call it.
+FUZZ_SECONDS	?= 60
+FUZZ_CFLAGS	:= -g -O1 -fsanitize=fuzzer,address,undefined \
+		   -fno-sanitize-recover=undefined -D_GNU_SOURCE -DKHEAP_DEBUG=2 \
+		   -Ilibclient/include -Ilibclient/src -Iuapi
+
+$(BUILD)/fuzz/fuzz_heap: fuzz/fuzz_heap.c $(KH_SRCS) $(KH_DEPS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $< $(KH_SRCS) -o $@ -pthread
+
+fuzz: $(BUILD)/fuzz/fuzz_heap
+	fuzz/run.sh $< $(FUZZ_SECONDS) $(BUILD)/fuzz/corpus fuzz/corpus
 
 # ------------------------------------------------------------ benchmarks --
 
