@@ -107,7 +107,9 @@ check: setup
 check-runner:
 	scripts/vm/selfcheck.sh $(VM_KERNEL) $(BUILD)/selfcheck/$(VM_KERNEL)/warn_on_load.ko
 
-VM_TESTS = $(SELFTESTS)
+# The kernel fuzzer runs in every guest after the selftests, for
+# KHEAP_FUZZ_SECONDS (20 unless VM_APPEND=KHEAP_FUZZ_SECONDS=N says more).
+VM_TESTS = $(SELFTESTS) $(BUILD)/fuzz/kheap_fuzz
 
 check-vm: $(VM_TESTS)
 	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \
@@ -139,6 +141,10 @@ $(BUILD)/fuzz/fuzz_heap: fuzz/fuzz_heap.c $(KH_SRCS) $(KH_DEPS)
 
 fuzz: $(BUILD)/fuzz/fuzz_heap
 	fuzz/run.sh $< $(FUZZ_SECONDS) $(BUILD)/fuzz/corpus fuzz/corpus
+
+$(BUILD)/fuzz/kheap_fuzz: fuzz/kheap_fuzz.c uapi/linux/kheap.h
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -g -Wall -Wextra -Iuapi $< -o $@
 
 # ------------------------------------------------------------ benchmarks --
 
