@@ -8,6 +8,7 @@
 #   make check           set up, build, run every test (host and VM), sum them up
 #   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
 #   make fuzz            the library's libFuzzer harness, FUZZ_SECONDS (default 60)
+#   make soak            library and module under pressure in a guest, SOAK_SECONDS
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
 #   make install         module, library, headers, pkg-config (DESTDIR, PREFIX)
 #   make clean
@@ -38,7 +39,7 @@ VM_APPEND	?=
 VM_LABEL	?= $(VM_KERNEL)
 
 .PHONY: all module vm-modules selftests setup run check check-runner \
-	check-vm lint fuzz bench-malloc install clean
+	check-vm lint fuzz soak bench-malloc install clean
 .DELETE_ON_ERROR:
 
 all: module lib examples selftests
@@ -145,6 +146,21 @@ fuzz: $(BUILD)/fuzz/fuzz_heap
 $(BUILD)/fuzz/kheap_fuzz: fuzz/kheap_fuzz.c uapi/linux/kheap.h
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -g -Wall -Wextra -Iuapi $< -o $@
+
+# ------------------------------------------------------------------ soak --
+
+SOAK_SECONDS	?= 20
+
+$(BUILD)/stress/kheap_soak: stress/kheap_soak.c $(LIB_A) $(LIB_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -g -Wall -Wextra -pthread $(LIB_CFLAGS) $< $(LIB_A) -o $@
+
+soak: $(BUILD)/stress/kheap_soak
+	scripts/vm-run --kernel $(VM_KERNEL) --label soak-$(VM_KERNEL) \
+		--append "KHEAP_SOAK_SECONDS=$(SOAK_SECONDS) $(VM_APPEND)" \
+		--timeout $$(($(SOAK_SECONDS) + 300)) --payload stress/vm-soak.sh \
+		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
+		--file $<:kheap/kheap_soak
 
 # ------------------------------------------------------------ benchmarks --
 

@@ -50,6 +50,7 @@ for kernel in $VM_KERNELS; do
 done
 step "vm-$VM_DEBUG_KERNEL-slub_debug" submake check-vm \
 	VM_KERNEL="$VM_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU VM_LABEL="$VM_DEBUG_KERNEL+slub_debug"
+step soak submake soak VM_KERNEL="$VM_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU
 
 echo "###"
 scripts/tap-summary "$tapdir"/*.tap
