@@ -19,27 +19,40 @@
  *   procfs.c   /proc/kheap
  *
  * Ownership: an open file owns its regions; the last close frees them.
- * All opens of one process share one struct kheap_proc for accounting.
- * Only the process that opened a file may ALLOC, FREE or mmap through it.
+ * All opens of one address space (process) share one struct kheap_proc
+ * for accounting.  Only the process that opened a file may ALLOC, FREE or
+ * mmap through it.  A forked child gets private copies of the parent's
+ * mappings, charged to the child (mmap.c, region.c).
  *
  * Lock order (outermost first):
  *
- *   mmap_lock (or the per-VMA lock)   held by the core around ->mmap/->fault
+ *   mmap_lock (or the per-VMA lock)   held by the core around ->mmap,
+ *                                     ->fault, vm_open (fork: both mms'),
+ *                                     vm_close
  *     kheap_file.lock (mutex)         a file's region list; ALLOC, FREE, mmap
  *       kheap_ids xa_lock (spinlock)  the global id -> region map
  *
  *   mmap_lock (or the per-VMA lock)
- *     kheap_region.sem (rwsem)        read: fault; write: region death, which
- *                                     runs with no other kheap lock held
+ *     kheap_region.sem (rwsem)        read: fault, fork copy; write: region
+ *                                     death, which runs with no other kheap
+ *                                     lock held
+ *       page lock                     fault: taken under @sem, released by
+ *                                     the core once the PTE is installed;
+ *                                     death: taken alone, after @sem
  *
- *   kheap_procs_lock (mutex)          list of kheap_proc; open, last close,
- *                                     /proc/kheap; never nested with the rest
+ *   mmap_lock
+ *     kheap_procs_lock (mutex)        list of kheap_proc, pid/comm claim;
+ *                                     open, last put, fork copy, the fault
+ *                                     of a child's first touch, readers
+ *                                     (/proc/kheap, STATS, netlink); nothing
+ *                                     nests inside it
  *
  * unmap_mapping_range() (i_mmap_rwsem) runs after all kheap locks are
  * dropped.  Because the mmap path takes kheap_file.lock under mmap_lock,
  * no kheap lock may be held while touching user memory (copy_*_user may
  * fault and take mmap_lock): ioctls copy in, work, drop locks, copy out.
- * Counters are atomics and need no lock.
+ * Counters are atomics and need no lock.  The event hooks (netlink.c) are
+ * called with no kheap lock held.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -112,12 +125,19 @@ static int __init kheap_init(void)
 	if (ret)
 		return ret;
 
+	/* Before the device: no event hook may run without the family. */
+	ret = kheap_netlink_init();
+	if (ret)
+		goto procfs_exit;
+
 	kheap_misc.mode = mode;
 	ret = misc_register(&kheap_misc);
 	if (ret)
-		goto procfs_exit;
+		goto netlink_exit;
 	return 0;
 
+netlink_exit:
+	kheap_netlink_exit();
 procfs_exit:
 	kheap_procfs_exit();
 	return ret;
@@ -126,6 +146,7 @@ procfs_exit:
 static void __exit kheap_exit(void)
 {
 	misc_deregister(&kheap_misc);
+	kheap_netlink_exit();
 	kheap_procfs_exit();
 	kheap_regions_exit();
 }

@@ -12,9 +12,12 @@
  *
  * max_pages_per_region must stay within 1..KHEAP_REGION_PAGES_MAX because
  * the handle encoding reserves that many pages of offset space per region
- * (see kheap.h); the other two accept any value, 0 forbidding allocation.
+ * (see kheap.h); the other two accept any unsigned long, 0 forbidding
+ * allocation.  Only root can write them (sysfs mode 0644, and the netlink
+ * admin command checks CAP_SYS_ADMIN before kheap_set_limits()).
  */
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 
 #include "kheap.h"
@@ -84,4 +87,30 @@ unsigned long kheap_max_pages_per_process(void)
 unsigned long kheap_max_pages_total(void)
 {
 	return READ_ONCE(max_pages_total);
+}
+
+/**
+ * kheap_set_limits() - set the per-process and total limits together
+ * @per_process: new max_pages_per_process
+ * @total: new max_pages_total
+ *
+ * The same rules as writing the module parameters (any value that fits an
+ * unsigned long, 0 forbidding allocation), applied under the parameter
+ * lock so that a concurrent sysfs write sees both or neither.  Like a
+ * sysfs write it affects only allocations that start afterwards.  The
+ * caller checks the privilege.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EINVAL if a value does not fit an unsigned long (then
+ * nothing changes).
+ */
+int kheap_set_limits(u64 per_process, u64 total)
+{
+	if (per_process > ULONG_MAX || total > ULONG_MAX)
+		return -EINVAL;
+	kernel_param_lock(THIS_MODULE);
+	WRITE_ONCE(max_pages_per_process, per_process);
+	WRITE_ONCE(max_pages_total, total);
+	kernel_param_unlock(THIS_MODULE);
+	return 0;
 }

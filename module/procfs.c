@@ -4,29 +4,39 @@
  *
  * The format is an interface; change it only by appending.  It is:
  *
- *   kheap abi 1
+ *   kheap abi 2
  *   page_size:             4096
  *   regions:               <live regions>
  *   pages_in_use:          <pages held by live regions>
  *   peak_pages:            <high-water mark of pages_in_use>
- *   allocations:           <successful ALLOCs since load>
- *   frees:                 <regions freed since load, by FREE or close>
- *   failures:              <well-formed ALLOCs refused: limit, no memory>
+ *   allocations:           <regions created since load: ALLOC, batch
+ *                           entries, fork copies>
+ *   frees:                 <regions gone since load: FREE, close, unmap
+ *                           of a fork copy>
+ *   failures:              <well-formed requests refused: no memory>
  *   max_pages_per_region:  <limit>
  *   max_pages_per_process: <limit>
  *   max_pages_total:       <limit>
- *   processes:             <processes with /dev/kheap open>
+ *   processes:             <processes known to kheap>
+ *   limit_hits:            <well-formed requests refused by a limit>
  *   <empty line>
- *   pid      comm             regions      pages       peak   failures
- *   <one row per process with /dev/kheap open, in order of first open>
+ *   pid      comm             regions      pages       peak   failures limit_hits
+ *   <one row per process, in order of first appearance>
  *
  * The global block is "key:" then whitespace then a decimal number; a
  * parser should look keys up by name and ignore unknown ones.  Table rows
  * are whitespace separated; comm has every character that is not a
  * printable non-blank ASCII character replaced by '?' ("-" if empty), so a
- * row always has exactly six fields.  pid is as seen from the reader's pid
- * namespace; processes invisible there are not listed (but do count in the
- * global block, which is system wide).  No kernel addresses are printed.
+ * row always has exactly seven fields (v1 had six: limit_hits was
+ * appended).  pid is as seen from the reader's pid namespace; processes
+ * invisible there are not listed (but do count in the global block, which
+ * is system wide), nor is a forked child that holds copies of its parent's
+ * mappings but has not touched kheap yet (its pid is not known).  No
+ * kernel addresses are printed.
+ *
+ * Cost: the global block reads atomics; the table walks the process list
+ * under kheap_procs_lock, which the allocation path never takes (only
+ * open, last close and fork do), so reading never stalls allocations.
  */
 #include <linux/ctype.h>
 #include <linux/pid.h>
@@ -35,73 +45,54 @@
 
 #include "kheap.h"
 
-struct kheap_procfs_count {
-	unsigned long processes;
-};
-
-static void kheap_procfs_count(const struct kheap_proc *proc, void *arg)
-{
-	struct kheap_procfs_count *count = arg;
-
-	count->processes++;
-}
-
 static void kheap_procfs_row(const struct kheap_proc *proc, void *arg)
 {
 	struct seq_file *m = arg;
-	char comm[TASK_COMM_LEN];
-	pid_t nr = pid_vnr(proc->pid);
+	struct kheap_proc_stats st;
 	size_t i;
 
-	if (!nr)
+	kheap_stats_proc(proc, &st);
+	if (!st.pid)
 		return;
 
-	strscpy(comm, proc->comm, sizeof(comm));
-	for (i = 0; comm[i]; i++)
-		if (!isgraph(comm[i]) || !isascii(comm[i]))
-			comm[i] = '?';
-	if (!comm[0])
-		strscpy(comm, "-", sizeof(comm));
+	for (i = 0; st.comm[i]; i++)
+		if (!isgraph(st.comm[i]) || !isascii(st.comm[i]))
+			st.comm[i] = '?';
+	if (!st.comm[0])
+		strscpy(st.comm, "-", sizeof(st.comm));
 
-	seq_printf(m, "%-8d %-16s %10ld %10ld %10ld %10ld\n", nr, comm,
-		   atomic_long_read(&proc->regions),
-		   atomic_long_read(&proc->pages),
-		   atomic_long_read(&proc->peak),
-		   atomic_long_read(&proc->failures));
+	seq_printf(m, "%-8d %-16s %10llu %10llu %10llu %10llu %10llu\n",
+		   st.pid, st.comm, st.regions, st.pages, st.peak,
+		   st.failures, st.limit_hits);
 }
 
-static void kheap_procfs_kv(struct seq_file *m, const char *key,
-			    unsigned long val)
+static void kheap_procfs_kv(struct seq_file *m, const char *key, u64 val)
 {
-	seq_printf(m, "%-22s %lu\n", key, val);
+	seq_printf(m, "%-22s %llu\n", key, val);
 }
 
 static int kheap_procfs_show(struct seq_file *m, void *v)
 {
-	struct kheap_procfs_count count = { 0 };
+	struct kheap_global_stats g;
 
-	kheap_account_visit_procs(kheap_procfs_count, &count);
+	kheap_stats_global(&g);
 
 	seq_printf(m, "kheap abi %d\n", KHEAP_ABI_VERSION);
 	kheap_procfs_kv(m, "page_size:", PAGE_SIZE);
-	kheap_procfs_kv(m, "regions:", atomic_long_read(&kheap_stats.regions));
-	kheap_procfs_kv(m, "pages_in_use:",
-			atomic_long_read(&kheap_stats.pages));
-	kheap_procfs_kv(m, "peak_pages:", atomic_long_read(&kheap_stats.peak));
-	kheap_procfs_kv(m, "allocations:",
-			atomic_long_read(&kheap_stats.allocations));
-	kheap_procfs_kv(m, "frees:", atomic_long_read(&kheap_stats.frees));
-	kheap_procfs_kv(m, "failures:",
-			atomic_long_read(&kheap_stats.failures));
-	kheap_procfs_kv(m, "max_pages_per_region:",
-			kheap_max_pages_per_region());
-	kheap_procfs_kv(m, "max_pages_per_process:",
-			kheap_max_pages_per_process());
-	kheap_procfs_kv(m, "max_pages_total:", kheap_max_pages_total());
-	kheap_procfs_kv(m, "processes:", count.processes);
+	kheap_procfs_kv(m, "regions:", g.regions);
+	kheap_procfs_kv(m, "pages_in_use:", g.pages);
+	kheap_procfs_kv(m, "peak_pages:", g.peak);
+	kheap_procfs_kv(m, "allocations:", g.allocations);
+	kheap_procfs_kv(m, "frees:", g.frees);
+	kheap_procfs_kv(m, "failures:", g.failures);
+	kheap_procfs_kv(m, "max_pages_per_region:", g.max_pages_per_region);
+	kheap_procfs_kv(m, "max_pages_per_process:", g.max_pages_per_process);
+	kheap_procfs_kv(m, "max_pages_total:", g.max_pages_total);
+	kheap_procfs_kv(m, "processes:", g.processes);
+	kheap_procfs_kv(m, "limit_hits:", g.limit_hits);
 
-	seq_printf(m, "\n%-8s %-16s %10s %10s %10s %10s\n", "pid", "comm",
-		   "regions", "pages", "peak", "failures");
+	seq_printf(m, "\n%-8s %-16s %10s %10s %10s %10s %10s\n", "pid", "comm",
+		   "regions", "pages", "peak", "failures", "limit_hits");
 	kheap_account_visit_procs(kheap_procfs_row, m);
 	return 0;
 }

@@ -31,19 +31,21 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 echo "TAP version 13"
+# The module's sources and every ABI header it shares with userspace.
+checked=(uapi/linux/*.h)
+c_files=()
 for file in "${files[@]}"; do
 	case $file in
-	*.c | *.h) ;;
-	*) continue ;;
+	*.c) c_files+=("$file"); checked+=("$file") ;;
+	*.h) checked+=("$file") ;;
 	esac
+done
+
+for file in "${checked[@]}"; do
 	$checkpatch -f "$file" >"$log" 2>&1
 	result "$([ -s "$log" ] && echo 0 || echo 1)" "checkpatch --strict $file" "$log"
 done
 
-c_files=()
-for file in "${files[@]}"; do
-	case $file in *.c) c_files+=("$file") ;; esac
-done
 perl "$kernel_doc" -none -Wall "${c_files[@]}" >"$log" 2>&1
 result "$([ -s "$log" ] && echo 0 || echo 1)" "kernel-doc -Wall module sources" "$log"
 

@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kheap selftests: the /dev/kheap ABI as userspace sees it.
+ * kheap selftests: the single-region /dev/kheap ABI as userspace sees it.
+ * Batches and STATS: kheap_batch_test.c; limits: kheap_limits_test.c;
+ * fork: kheap_fork_test.c; reclaim, threads, unload and permissions:
+ * kheap_reclaim_test.c.  Helpers: kheap_util.h.
  *
- * Needs kheap.ko loaded and root (some tests change the limits through
- * /sys/module/kheap/parameters and restore them).  Every TEST runs in its
- * own forked child (kselftest harness), so a test that leaks a file or a
- * mapping cannot disturb the next one; tests that compare /proc/kheap
- * counters against a baseline assume no other kheap user runs meanwhile.
- *
- * Errno contract checked here (see module/ioctl.c and module/mmap.c):
+ * Errno contract checked here (see uapi/linux/kheap.h):
  *   ENOTTY  unknown command, or known number with the wrong direction
  *   EINVAL  struct smaller than the minimum, flags/reserved non-zero,
  *           pages == 0, pages > max_pages_per_region; mmap not MAP_SHARED,
@@ -17,209 +14,10 @@
  *   EFAULT  bad pointer
  *   ENOENT  FREE of something that is not a live region of this file
  *   EPERM   ALLOC/FREE/mmap from a process other than the opener
- *   EDQUOT  per-process limit, ENOSPC global limit
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
+#include "kheap_util.h"
+
 #include <termios.h>
-#include <unistd.h>
-
-#include <linux/kheap.h>
-
-/*
- * Warnings the harness itself triggers under -Wextra: its functions and the
- * functions TEST() generates have unused parameters, and each test body
- * runs right after a setjmp() in the same function once inlined (its
- * locals are dead after the longjmp, so -Wclobbered is noise).
- */
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wclobbered"
-#include "../kselftest_harness.h"
-
-#define DEV_PATH	"/dev/" KHEAP_DEVICE_NAME
-#define PROC_PATH	"/proc/kheap"
-#define PARAM_DIR	"/sys/module/kheap/parameters/"
-
-/* Same command numbers with another struct size, as another ABI would use. */
-#define CMD_SIZED(cmd, size) \
-	_IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), (size))
-
-static long page_size;
-
-static int kheap_open(void)
-{
-	return open(DEV_PATH, O_RDWR | O_CLOEXEC);
-}
-
-/* Returns 0 or -errno. */
-static int kheap_alloc(int fd, uint64_t pages, uint64_t *offset)
-{
-	struct kheap_alloc req = { .pages = pages };
-
-	if (ioctl(fd, KHEAP_IOC_ALLOC, &req))
-		return -errno;
-	*offset = req.offset;
-	return 0;
-}
-
-static int kheap_free(int fd, uint64_t offset)
-{
-	struct kheap_free req = { .offset = offset };
-
-	if (ioctl(fd, KHEAP_IOC_FREE, &req))
-		return -errno;
-	return 0;
-}
-
-static void *kheap_map(int fd, uint64_t offset, uint64_t pages)
-{
-	return mmap(NULL, pages * page_size, PROT_READ | PROT_WRITE,
-		    MAP_SHARED, fd, offset);
-}
-
-/* Value of "key:" in the global block of /proc/kheap, or -1. */
-static long proc_value(const char *key)
-{
-	char line[256], name[64];
-	long val = -1, v;
-	FILE *f;
-
-	f = fopen(PROC_PATH, "re");
-	if (!f)
-		return -1;
-	snprintf(name, sizeof(name), "%s:", key);
-	while (fgets(line, sizeof(line), f)) {
-		char k[64];
-
-		if (sscanf(line, "%63s %ld", k, &v) == 2 && !strcmp(k, name)) {
-			val = v;
-			break;
-		}
-	}
-	fclose(f);
-	return val;
-}
-
-struct proc_row {
-	long regions, pages, peak, failures;
-	char comm[32];
-};
-
-/* Finds the /proc/kheap table row of @pid; returns 1 if found. */
-static int proc_row(pid_t pid, struct proc_row *row)
-{
-	char line[256];
-	int found = 0, in_table = 0;
-	FILE *f;
-
-	f = fopen(PROC_PATH, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		int p;
-
-		if (!strncmp(line, "pid ", 4)) {
-			in_table = 1;
-			continue;
-		}
-		if (!in_table)
-			continue;
-		if (sscanf(line, "%d %31s %ld %ld %ld %ld", &p, row->comm,
-			   &row->regions, &row->pages, &row->peak,
-			   &row->failures) == 6 && p == pid) {
-			found = 1;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static int write_param(const char *name, unsigned long val)
-{
-	char path[128], buf[32];
-	int fd, len, ret = 0;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = snprintf(buf, sizeof(buf), "%lu", val);
-	if (write(fd, buf, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static long read_param(const char *name)
-{
-	char path[128];
-	long val = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &val) != 1)
-		val = -1;
-	fclose(f);
-	return val;
-}
-
-/* Touching memory that may fault: returns the signal taken, or 0. */
-static __thread sigjmp_buf fault_jmp;
-static __thread volatile sig_atomic_t fault_sig;
-
-static void on_fault(int sig)
-{
-	fault_sig = sig;
-	siglongjmp(fault_jmp, 1);
-}
-
-static void catch_faults(void)
-{
-	struct sigaction sa = { .sa_handler = on_fault };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGSEGV, &sa, NULL);
-}
-
-static int touch(volatile char *p, int write)
-{
-	fault_sig = 0;
-	if (!sigsetjmp(fault_jmp, 1)) {
-		if (write)
-			*p = 0x5a;
-		else
-			(void)*p;
-	}
-	return fault_sig;
-}
-
-static int all_bytes(const char *p, size_t len, unsigned char val)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)p[i] != val)
-			return 0;
-	return 1;
-}
 
 FIXTURE(kheap) {
 	int fd;
@@ -244,13 +42,26 @@ FIXTURE_TEARDOWN(kheap)
 
 TEST_F(kheap, info)
 {
-	EXPECT_EQ(1u, self->info.abi_version);
+	EXPECT_EQ(2u, self->info.abi_version);
 	EXPECT_EQ((__u32)KHEAP_ABI_VERSION, self->info.abi_version);
 	EXPECT_EQ(4096u, self->info.page_size);
 	EXPECT_EQ((__u32)page_size, self->info.page_size);
 	EXPECT_LE(1u, self->info.max_pages_per_region);
 	EXPECT_LE(1u, self->info.max_pages_per_process);
 	EXPECT_LE(1u, self->info.max_pages_total);
+	EXPECT_EQ((__u32)KHEAP_BATCH_MAX, self->info.batch_max);
+	EXPECT_EQ(0u, self->info.reserved);
+}
+
+/* The v1 INFO struct (32 bytes) still works, and gets its own bytes only. */
+TEST_F(kheap, info_v1_struct)
+{
+	unsigned char buf[48];
+
+	memset(buf, 0xff, sizeof(buf));
+	ASSERT_EQ(0, ioctl(self->fd, CMD_SIZED(KHEAP_IOC_INFO, 32), buf));
+	EXPECT_EQ(0, memcmp(buf, &self->info, 32));
+	EXPECT_TRUE(all_bytes((char *)buf + 32, sizeof(buf) - 32, 0xff));
 }
 
 /* An older, shorter INFO struct gets exactly its own bytes. */
@@ -261,12 +72,12 @@ TEST_F(kheap, info_short_struct)
 
 	memset(buf, 0xff, sizeof(buf));
 	ASSERT_EQ(0, ioctl(self->fd, CMD_SIZED(KHEAP_IOC_INFO, 4), buf));
-	EXPECT_EQ(1u, info->abi_version);
+	EXPECT_EQ(2u, info->abi_version);
 	EXPECT_TRUE(all_bytes((char *)buf + 4, sizeof(buf) - 4, 0xff));
 
 	memset(buf, 0xff, sizeof(buf));
 	ASSERT_EQ(0, ioctl(self->fd, CMD_SIZED(KHEAP_IOC_INFO, 8), buf));
-	EXPECT_EQ(1u, info->abi_version);
+	EXPECT_EQ(2u, info->abi_version);
 	EXPECT_EQ((__u32)page_size, info->page_size);
 	EXPECT_TRUE(all_bytes((char *)buf + 8, sizeof(buf) - 8, 0xff));
 
@@ -774,46 +585,6 @@ TEST_F(kheap, mremap_and_split)
 	EXPECT_EQ(0, kheap_free(self->fd, off));
 }
 
-/* Children inherit the fd but neither the mappings nor the right to use it. */
-TEST_F(kheap, fork_semantics)
-{
-	struct kheap_info info;
-	int status;
-	uint64_t off = 0, off2 = 0;
-	pid_t pid;
-	char *p;
-
-	ASSERT_EQ(0, kheap_alloc(self->fd, 2, &off));
-	p = kheap_map(self->fd, off, 2);
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0x42, 2 * page_size);
-
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		catch_faults();
-		if (touch(p, 0) != SIGSEGV)
-			_exit(1);
-		if (ioctl(self->fd, KHEAP_IOC_INFO, &info))
-			_exit(2);
-		if (kheap_alloc(self->fd, 1, &off2) != -EPERM)
-			_exit(3);
-		if (kheap_free(self->fd, off) != -EPERM)
-			_exit(4);
-		if (kheap_map(self->fd, off, 2) != MAP_FAILED || errno != EPERM)
-			_exit(5);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
-
-	/* The parent's mapping is untouched. */
-	EXPECT_TRUE(all_bytes(p, 2 * page_size, 0x42));
-	munmap(p, 2 * page_size);
-	EXPECT_EQ(0, kheap_free(self->fd, off));
-}
-
 /* The last close frees every region; a live mapping delays it. */
 TEST(close_frees_everything)
 {
@@ -922,7 +693,7 @@ TEST(proc_rows)
 	f = fopen(PROC_PATH, "re");
 	ASSERT_NE(NULL, f);
 	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
-	EXPECT_STREQ("kheap abi 1\n", line);
+	EXPECT_STREQ("kheap abi 2\n", line);
 	fclose(f);
 
 	EXPECT_FALSE(proc_row(getpid(), &row));
@@ -951,80 +722,6 @@ TEST(proc_rows)
 	EXPECT_EQ(0, row.regions);
 	close(fd2);
 	EXPECT_FALSE(proc_row(getpid(), &row));
-}
-
-FIXTURE(limits) {
-	int fd;
-	long per_process, total, per_region;
-};
-
-FIXTURE_SETUP(limits)
-{
-	page_size = sysconf(_SC_PAGESIZE);
-	self->per_process = read_param("max_pages_per_process");
-	self->total = read_param("max_pages_total");
-	self->per_region = read_param("max_pages_per_region");
-	if (self->per_process < 0 || self->total < 0 || self->per_region < 0)
-		SKIP(return, "kheap module parameters not readable");
-	self->fd = kheap_open();
-	ASSERT_LE(0, self->fd);
-}
-
-FIXTURE_TEARDOWN(limits)
-{
-	if (self->per_process >= 0)
-		write_param("max_pages_per_process", self->per_process);
-	if (self->total >= 0)
-		write_param("max_pages_total", self->total);
-	if (self->per_region >= 0)
-		write_param("max_pages_per_region", self->per_region);
-	if (self->fd >= 0)
-		close(self->fd);
-}
-
-TEST_F(limits, per_process)
-{
-	struct kheap_info info;
-	struct proc_row row;
-	uint64_t a = 0, b = 0;
-
-	ASSERT_EQ(0, write_param("max_pages_per_process", 10));
-	ASSERT_EQ(0, ioctl(self->fd, KHEAP_IOC_INFO, &info));
-	EXPECT_EQ(10u, info.max_pages_per_process);
-
-	ASSERT_EQ(0, kheap_alloc(self->fd, 8, &a));
-	EXPECT_EQ(-EDQUOT, kheap_alloc(self->fd, 3, &b));
-	ASSERT_TRUE(proc_row(getpid(), &row));
-	EXPECT_EQ(1, row.failures);
-	EXPECT_EQ(8, row.pages);
-	EXPECT_EQ(0, kheap_alloc(self->fd, 2, &b));
-	EXPECT_EQ(0, kheap_free(self->fd, a));
-	EXPECT_EQ(0, kheap_alloc(self->fd, 8, &a));
-}
-
-TEST_F(limits, total)
-{
-	long in_use = proc_value("pages_in_use");
-	uint64_t a = 0;
-
-	ASSERT_LE(0, in_use);
-	ASSERT_EQ(0, write_param("max_pages_total", in_use + 4));
-	EXPECT_EQ(-ENOSPC, kheap_alloc(self->fd, 5, &a));
-	EXPECT_EQ(0, kheap_alloc(self->fd, 4, &a));
-}
-
-TEST_F(limits, per_region)
-{
-	struct kheap_info info;
-	uint64_t a = 0;
-
-	EXPECT_EQ(-EINVAL, write_param("max_pages_per_region", 0));
-	EXPECT_EQ(-EINVAL, write_param("max_pages_per_region", 1ul << 21));
-	ASSERT_EQ(0, write_param("max_pages_per_region", 3));
-	ASSERT_EQ(0, ioctl(self->fd, KHEAP_IOC_INFO, &info));
-	EXPECT_EQ(3u, info.max_pages_per_region);
-	EXPECT_EQ(-EINVAL, kheap_alloc(self->fd, 4, &a));
-	EXPECT_EQ(0, kheap_alloc(self->fd, 3, &a));
 }
 
 TEST_HARNESS_MAIN
