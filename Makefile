@@ -9,6 +9,7 @@
 #   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
 #   make fuzz            the library's libFuzzer harness, FUZZ_SECONDS (default 60)
 #   make soak            library and module under pressure in a guest, SOAK_SECONDS
+#   make bench-kernel    region acquire/map/touch/release vs anonymous mmap, in a guest
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
 #   make install         module, library, headers, pkg-config (DESTDIR, PREFIX)
 #   make clean
@@ -38,11 +39,11 @@ VM_KERNEL	?= $(or $(filter $(KVER),$(VM_KERNELS)),$(lastword $(VM_KERNELS)))
 VM_APPEND	?=
 VM_LABEL	?= $(VM_KERNEL)
 
-.PHONY: all module vm-modules selftests setup run check check-runner \
-	check-vm lint fuzz soak bench-malloc install clean
+.PHONY: all module vm-modules selftests tools setup run check check-runner \
+	check-vm lint fuzz soak bench-kernel bench-malloc install clean
 .DELETE_ON_ERROR:
 
-all: module lib examples selftests
+all: module lib examples selftests tools
 
 # ---------------------------------------------------------------- module --
 
@@ -76,7 +77,7 @@ SELFTESTS := $(patsubst selftests/kheap/%.c,$(BUILD)/selftests/%, \
 selftests: $(SELFTESTS)
 
 $(BUILD)/selftests/%: selftests/kheap/%.c $(wildcard selftests/kheap/*.h) \
-		uapi/linux/kheap.h $(BUILD)/tools/.extracted
+		$(wildcard uapi/linux/*.h) $(BUILD)/tools/.extracted
 	@mkdir -p $(@D)
 	$(CC) $(KSFT_CFLAGS) $< -o $@ -lpthread
 
@@ -89,6 +90,32 @@ VM_EXAMPLES := $(patsubst $(BUILD)/examples/%,$(BUILD)/vm/examples/%,$(EXAMPLES)
 $(BUILD)/vm/examples/%: examples/%.c $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -static $(LIB_CFLAGS) -O2 $< $(LIB_A) -o $@ -lpthread
+
+# ----------------------------------------------------------------- tools --
+
+# kheap-nl, the generic netlink client (libnl-genl-3): dynamic for the host,
+# static for the busybox guest with the helpers of its check script.
+# libnl-3.a references getaddrinfo()/getprotoby*(), never called by kheap-nl:
+# the static link warns about them, harmlessly.
+NL_CFLAGS	:= $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS		:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+NL_STATIC_LIBS	:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
+TOOLS_CFLAGS	:= -O2 -g -Wall -Wextra -Iuapi
+VM_TOOLS	:= $(addprefix $(BUILD)/vm/tools/,kheap-nl kheap_hog runas)
+
+tools: $(BUILD)/tools-bin/kheap-nl $(VM_TOOLS)
+
+$(BUILD)/tools-bin/kheap-nl: tools/kheap-nl.c $(wildcard uapi/linux/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(TOOLS_CFLAGS) $(NL_CFLAGS) $< -o $@ $(NL_LIBS)
+
+$(BUILD)/vm/tools/kheap-nl: tools/kheap-nl.c $(wildcard uapi/linux/*.h)
+	@mkdir -p $(@D)
+	$(CC) -static $(TOOLS_CFLAGS) $(NL_CFLAGS) $< -o $@ $(NL_STATIC_LIBS)
+
+$(BUILD)/vm/tools/%: tools/tests/%.c $(wildcard uapi/linux/*.h)
+	@mkdir -p $(@D)
+	$(CC) -static $(TOOLS_CFLAGS) $< -o $@
 
 # --------------------------------------------------------------- the lane --
 
@@ -112,11 +139,13 @@ check-runner:
 # KHEAP_FUZZ_SECONDS (20 unless VM_APPEND=KHEAP_FUZZ_SECONDS=N says more).
 VM_TESTS = $(SELFTESTS) $(BUILD)/fuzz/kheap_fuzz
 
-check-vm: $(VM_TESTS)
+check-vm: $(VM_TESTS) $(VM_TOOLS)
 	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \
 		--payload scripts/vm/suite.sh \
 		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
-		$(foreach t,$(VM_TESTS),--file $(t):kheap/tests/$(notdir $(t)))
+		$(foreach t,$(VM_TESTS),--file $(t):kheap/tests/$(notdir $(t))) \
+		--file tools/tests/kheap-nl-check.sh:kheap/tests/kheap-nl-check.sh \
+		$(foreach t,$(VM_TOOLS),--file $(t):kheap/tools/$(notdir $(t)))
 
 # checkpatch wants kernel sources, not userspace: the module and its ABI.
 CHECKPATCH := perl $(BUILD)/tools/src/scripts/checkpatch.pl --strict --no-tree \
@@ -168,6 +197,16 @@ $(BUILD)/bench/malloc_bench: bench/malloc_bench.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -Wall -Wextra -pthread $< -o $@
 
+$(BUILD)/bench/kheap_bench: bench/kheap_bench.c uapi/linux/kheap.h
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Iuapi $< -o $@
+
+bench-kernel: vm-modules $(BUILD)/bench/kheap_bench
+	scripts/vm-run --kernel $(VM_KERNEL) --label bench-$(VM_KERNEL) \
+		--payload bench/vm-bench.sh \
+		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
+		--file $(BUILD)/bench/kheap_bench:kheap/bench/kheap_bench
+
 bench-malloc: $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
 	@scripts/setup.sh --bench $(BUILD)
 	bench/malloc-bench.sh $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
@@ -176,7 +215,10 @@ bench-malloc: $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
 
 install: all
 	install -D -m 0644 $(BUILD)/kheap.ko $(DESTDIR)/lib/modules/$(KVER)/extra/kheap.ko
+	install -D -m 0644 udev/60-kheap.rules $(DESTDIR)/lib/udev/rules.d/60-kheap.rules
 	install -D -m 0644 uapi/linux/kheap.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap.h
+	install -D -m 0644 uapi/linux/kheap_netlink.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap_netlink.h
+	install -D -m 0755 $(BUILD)/tools-bin/kheap-nl $(DESTDIR)$(PREFIX)/bin/kheap-nl
 	$(foreach h,$(LIB_HEADERS),install -D -m 0644 $(h) $(DESTDIR)$(INCLUDEDIR)/$(notdir $(h)) &&) true
 	install -D -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO))
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libkheapclient.so.1
