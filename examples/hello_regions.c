@@ -23,7 +23,7 @@ int main(void)
 {
 	struct kheap_backend_info info;
 	struct kheap_region region;
-	struct kheap_stats stats;
+	struct kheap_client_stats stats;
 	char *small, *medium, *large;
 
 	if (kheap_backend_info(&info) < 0)
@@ -52,7 +52,7 @@ int main(void)
 	strcpy(small, "hello, regions");
 	printf("use: small block says \"%s\"\n", small);
 
-	kheap_get_stats(&stats);
+	kheap_client_stats(&stats);
 	printf("stats: %zu regions (%zu bytes) held, %zu idle in the cache, "
 	       "%zu asked of the backend\n", stats.regions, stats.region_bytes,
 	       stats.cached_regions, stats.backend_maps);
@@ -60,7 +60,7 @@ int main(void)
 	kheap_free(large);
 	kheap_free(medium);
 	kheap_free(small);
-	kheap_get_stats(&stats);
+	kheap_client_stats(&stats);
 	printf("free: all three; %zu regions held, %zu given back so far\n",
 	       stats.regions, stats.backend_unmaps);
 	printf("done\n");

@@ -51,7 +51,7 @@ int main(void)
 
 	if (!new(name, 5, char))
 		return EXIT_FAILURE;
-	name[5] = '!';		/* one past the end: hits the canary */
+	name[5] = '\0';	/* off by one: hits the canary */
 	printf("check: returned %d\n", kheap_check(name));
 	printf("del of the damaged block: returned %d (it stays allocated)\n",
 	       del(name));

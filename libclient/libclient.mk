@@ -98,6 +98,14 @@ $(KH_OUT)/tests/asan/%: $(KH_DIR)/tests/%.c $(KH_TEST_DEPS) $(KH_ASAN_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(KH_TEST_CFLAGS) $(KH_SANITIZE) $< -o $@ $(KH_ASAN_OBJS)
 
+# The examples once more, instrumented as the original's test script did:
+# the suite runs them as smoke tests.
+KH_EXAMPLE_BINS	:= $(patsubst examples/%.c,$(KH_OUT)/tests/examples/%,$(wildcard examples/*.c))
+
+$(KH_OUT)/tests/examples/%: examples/%.c $(KH_TEST_DEPS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(KH_TEST_CFLAGS) -DKHEAP_INSTRUMENT $< -o $@ $(LIB_A)
+
 # Static builds of the suite for the guest, where they use /dev/kheap.
 LIB_STATIC_TESTS := $(patsubst test_%,$(KH_OUT)/vm/libkheap-%,\
 	$(filter-out test_misuse,$(KH_TESTS)))
@@ -106,7 +114,7 @@ $(KH_OUT)/vm/libkheap-%: $(KH_DIR)/tests/test_%.c $(KH_TEST_DEPS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -static $(KH_TEST_CFLAGS) $< -o $@ $(LIB_A)
 
-check-lib: $(KH_PLAIN_BINS) $(KH_ASAN_BINS) $(LIB_PRELOAD)
+check-lib: $(KH_PLAIN_BINS) $(KH_ASAN_BINS) $(KH_EXAMPLE_BINS) $(LIB_PRELOAD)
 	@KHEAP_BACKEND=anon $(KH_DIR)/tests/run-suite.sh $(KH_OUT)/tests \
 		$(LIB_PRELOAD) "$(CC)"
 

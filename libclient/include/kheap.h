@@ -142,7 +142,8 @@ int kheap_del_at(void *ptr, const struct kheap_site *site);
  * it (NULL and errno ENOMEM on failure or when n * sizeof(type) overflows).
  * kheap_alt(ptr, n, type): resize to n objects; on failure NULL and ptr is
  * left as it was. kheap_del(ptr): free, clear, and set ptr to NULL.
- * Each argument is evaluated once.
+ * Each argument is evaluated once. kheap_alt and kheap_del are GNU C
+ * statement expressions (gcc, clang); the functions below them are plain C.
  */
 #define kheap_new(ptr, n, type)						\
 	((ptr) = (type *)kheap_new_at((n), sizeof(type), KHEAP_SITE))
@@ -258,8 +259,27 @@ int kheap_backend_info(struct kheap_backend_info *info);
 int kheap_region_get(size_t pages, struct kheap_region *region);
 void kheap_region_put(const struct kheap_region *region);
 
+/* ---- profiling ---------------------------------------------------------------
+ * A profiler is told of every allocation and free as it happens (a resize
+ * is a free of the old size and an allocation of the new one). Hooks run
+ * inside the allocator, in the calling thread: they must not allocate from
+ * kheap, and should be quick. KHEAP_PROFILE=summary in the environment
+ * installs a built-in profiler that prints one line of totals at exit:
+ *	kheap: profile: <n> allocations, <n> frees, <n> bytes allocated,
+ *	peak <n> bytes live, <n> bytes live at exit
+ */
+struct kheap_profiler {
+	void (*allocated)(void *arg, const void *ptr, size_t size,
+			  const struct kheap_site *site);
+	void (*freed)(void *arg, const void *ptr, size_t size);
+	void *arg;
+};
+
+/* Install @profiler (copied; NULL removes it). Returns 0. */
+int kheap_set_profiler(const struct kheap_profiler *profiler);
+
 /* ---- statistics ------------------------------------------------------------ */
-struct kheap_stats {
+struct kheap_client_stats {
 	size_t regions;			/* regions held from the backend */
 	size_t region_bytes;
 	size_t cached_regions;		/* of which idle in the cache */
@@ -270,7 +290,7 @@ struct kheap_stats {
 	size_t medium_free_bytes;
 };
 
-void kheap_get_stats(struct kheap_stats *stats);
+void kheap_client_stats(struct kheap_client_stats *stats);
 
 const char *kheap_error_name(enum kheap_error kind);
 

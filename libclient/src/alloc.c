@@ -36,6 +36,7 @@ static void fork_prepare(void)
 {
 	kh_site_lock();
 	kh_heap_fork_prepare();
+	kh_large_lock();
 	kh_medium_lock();
 	kh_region_lock();
 	kh_metadata_lock();
@@ -46,6 +47,7 @@ static void fork_parent(void)
 	kh_metadata_unlock();
 	kh_region_unlock();
 	kh_medium_unlock();
+	kh_large_unlock();
 	kh_heap_fork_parent();
 	kh_site_unlock();
 }
@@ -56,6 +58,7 @@ static void fork_child(void)
 	kh_region_fork_child();
 	kh_region_unlock();
 	kh_medium_unlock();
+	kh_large_unlock();
 	kh_heap_fork_child();
 	kh_site_unlock();
 }
@@ -86,8 +89,10 @@ static int start(const struct kheap_options *options)
 			    options->hook_arg);
 	seed_canaries();
 	kh_medium_init();
-	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	__atomic_store_n(&init_state, STARTED, __ATOMIC_RELEASE);
+	/* Last: glibc may allocate here, which must find the library up. */
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	kh_profile_init();
 	return 0;
 }
 
@@ -110,20 +115,18 @@ int kh_library_init(void)
 
 KH_API int kheap_init(const struct kheap_options *options)
 {
-	int rc;
+	int rc = -1, err = EBUSY;
 
 	if (options == NULL)
 		return kh_library_init();
 	pthread_mutex_lock(&init_mutex);
-	if (init_state != NOT_STARTED) {
-		rc = -1;
-		init_errno = EBUSY;
-	} else {
+	if (init_state == NOT_STARTED) {
 		rc = start(options);
+		err = init_errno;
 	}
 	pthread_mutex_unlock(&init_mutex);
 	if (rc < 0)
-		errno = init_errno;
+		errno = err;
 	return rc;
 }
 
@@ -141,14 +144,9 @@ static unsigned aligned_class(unsigned size_class, size_t alignment)
 	return size_class;
 }
 
-void *kh_allocate(size_t size, size_t alignment, uint32_t site)
+static void *allocate_from(struct kh_heap *heap, size_t size,
+			   size_t alignment, uint32_t site)
 {
-	struct kh_heap *heap = kh_heap_get();
-
-	if (unlikely(heap == NULL || size > MAX_REQUEST)) {
-		errno = ENOMEM;
-		return NULL;
-	}
 	if (likely(size <= KH_SMALL_MAX - KH_CANARY_SIZE)) {
 		unsigned size_class = kh_size_class(size + KH_CANARY_SIZE);
 
@@ -159,8 +157,22 @@ void *kh_allocate(size_t size, size_t alignment, uint32_t site)
 					     size_class, size, site);
 	}
 	if (size + KH_CANARY_SIZE + alignment <= kh_medium_max)
-		return kh_medium_alloc(size, alignment, site);
+		return kh_medium_alloc(heap->medium_arena, size, alignment,
+				       site);
 	return kh_large_alloc(size, alignment, site);
+}
+
+void *kh_allocate(size_t size, size_t alignment, uint32_t site)
+{
+	struct kh_heap *heap = kh_heap_get();
+	void *ptr;
+
+	if (unlikely(heap == NULL || size > MAX_REQUEST)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ptr = allocate_from(heap, size, alignment, site);
+	return kh_profile_allocated(ptr, size, site);
 }
 
 /* ---- lookup and checks ---------------------------------------------------------- */
@@ -170,7 +182,7 @@ enum kh_lookup kh_lookup(const void *ptr, struct kh_block *block)
 	struct kh_span *span = kh_pagemap_get(ptr);
 
 	if (span == NULL)
-		return KH_UNKNOWN;
+		return kh_large_find_released(ptr, block) ? KH_EXACT : KH_UNKNOWN;
 	switch (span->kind) {
 	case KH_SPAN_SLAB:
 		return kh_slab_lookup(span, ptr, block);
@@ -228,6 +240,7 @@ static int release(void *ptr, const struct kh_block *block)
 						  __ATOMIC_ACQ_REL,
 						  __ATOMIC_RELAXED)))
 		return report_block(KHEAP_ERR_DOUBLE_FREE, ptr, block);
+	kh_profile_freed(ptr, block->size);
 	switch (block->span->kind) {
 	case KH_SPAN_SLAB:
 		kh_slab_release(block);
@@ -241,8 +254,9 @@ static int release(void *ptr, const struct kh_block *block)
 	return 0;
 }
 
-/* Everything but the common case: other tiers, other threads, misuse. */
-static __attribute__((noinline)) int free_checked(void *ptr)
+/* Everything but kh_free's common case: other tiers, other threads,
+ * misuse. */
+int kh_free_checked(void *ptr)
 {
 	struct kh_block block;
 
@@ -253,16 +267,6 @@ static __attribute__((noinline)) int free_checked(void *ptr)
 		     check_canary(ptr, &block) < 0))
 		return -1;
 	return release(ptr, &block);
-}
-
-int kh_free(void *ptr)
-{
-	struct kh_span *span = kh_pagemap_get(ptr);
-
-	if (likely(span != NULL && span->kind == KH_SPAN_SLAB &&
-		   kh_slab_free_local(kh_thread_heap, span, ptr)))
-		return 0;
-	return free_checked(ptr);
 }
 
 static bool resize_in_place(const struct kh_block *block, size_t size)
@@ -295,12 +299,13 @@ void *kh_resize(void *ptr, size_t size, uint32_t site)
 	if (site == 0)
 		site = block.meta->site;
 	if (resize_in_place(&block, size)) {
+		kh_profile_freed(ptr, block.size);
 		block.meta->size = (uint32_t)size;
 		block.meta->site = site;
 		kh_canary_write(block.start, size);
 		/* Still live, but handles to the old size are now stale. */
 		__atomic_add_fetch(&block.meta->gen, 2, __ATOMIC_RELEASE);
-		return ptr;
+		return kh_profile_allocated(ptr, size, site);
 	}
 	moved = kh_allocate(size, KH_MIN_ALIGN, site);
 	if (moved == NULL)
@@ -314,7 +319,7 @@ void *kh_resize(void *ptr, size_t size, uint32_t site)
 
 KH_API void *kheap_malloc(size_t size)
 {
-	return kh_allocate(size, KH_MIN_ALIGN, 0);
+	return kh_malloc(size);
 }
 
 /* Free memory is kept zeroed, so nothing to clear here. */
@@ -395,7 +400,7 @@ KH_API int kheap_del_at(void *ptr, const struct kheap_site *site)
 	return kh_free(ptr);
 }
 
-KH_API void kheap_get_stats(struct kheap_stats *stats)
+KH_API void kheap_client_stats(struct kheap_client_stats *stats)
 {
 	kh_region_stats(stats);
 	kh_medium_stats(stats);

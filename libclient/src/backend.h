@@ -27,10 +27,11 @@ struct kh_backend {
 	const char *name;
 	/* Open the backend; 0 or -1 with errno and a message printed. */
 	int (*open)(struct kheap_backend_info *info);
-	/* Map a fresh, zeroed region of @pages pages; 0 or -1 with errno. */
-	int (*map)(size_t pages, struct kh_region *out);
-	/* Give a region back; its mapping is gone afterwards. */
-	void (*unmap)(const struct kh_region *region);
+	/* Map @count (at most 64) fresh, zeroed regions of @pages pages
+	 * each, all or none; 0 or -1 with errno ENOMEM. */
+	int (*map)(size_t pages, struct kh_region *regions, unsigned count);
+	/* Give regions back; their mappings are gone afterwards. */
+	void (*unmap)(const struct kh_region *regions, unsigned count);
 	/*
 	 * In a forked child: get a backend connection of the child's own,
 	 * then make each region private to the child (contents kept).

@@ -22,25 +22,30 @@ static int anon_open(struct kheap_backend_info *info)
 	return 0;
 }
 
-static int anon_map(size_t pages, struct kh_region *out)
+static void anon_unmap(const struct kh_region *regions, unsigned count)
 {
-	size_t size = pages * anon_page_size;
-	void *base = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (base == MAP_FAILED) {
-		errno = ENOMEM;
-		return -1;
-	}
-	out->base = base;
-	out->size = size;
-	out->handle = 0;
-	return 0;
+	for (unsigned i = 0; i < count; i++)
+		munmap(regions[i].base, regions[i].size);
 }
 
-static void anon_unmap(const struct kh_region *region)
+static int anon_map(size_t pages, struct kh_region *regions, unsigned count)
 {
-	munmap(region->base, region->size);
+	size_t size = pages * anon_page_size;
+
+	for (unsigned i = 0; i < count; i++) {
+		void *base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (base == MAP_FAILED) {
+			anon_unmap(regions, i);
+			errno = ENOMEM;
+			return -1;
+		}
+		regions[i].base = base;
+		regions[i].size = size;
+		regions[i].handle = 0;
+	}
+	return 0;
 }
 
 /* Private mappings are copied on write by fork itself. */

@@ -4,7 +4,9 @@
  *
  * KHEAP_IOC_ALLOC returns an mmap offset that is also the region's handle;
  * the region is mapped whole, MAP_SHARED, at that offset. KHEAP_IOC_FREE
- * takes it back and tears every mapping of it down.
+ * takes it back and tears every mapping of it down. A module of ABI
+ * version 2 or later does both for many regions in one call
+ * (KHEAP_IOC_BATCH_ALLOC / _FREE); with version 1 batches are loops.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,10 +23,13 @@
 #include "kheap.h"
 #include "report.h"
 
-#define DEVICE_PATH "/dev/" KHEAP_DEVICE_NAME
+#define DEVICE_PATH	"/dev/" KHEAP_DEVICE_NAME
+#define ABI_NEEDED	1	/* INFO, ALLOC, FREE */
+#define BATCH_MAX	64	/* entries on the stack per batch call */
 
 static int device_fd = -1;
 static size_t device_page_size;
+static unsigned device_batch_max;	/* 0: no batch ioctls (ABI v1) */
 
 static int device_open(struct kheap_backend_info *info)
 {
@@ -49,17 +54,21 @@ static int device_open(struct kheap_backend_info *info)
 		errno = err;
 		return -1;
 	}
-	if (kinfo.abi_version < KHEAP_ABI_VERSION || kinfo.page_size == 0 ||
+	if (kinfo.abi_version < ABI_NEEDED || kinfo.page_size == 0 ||
 	    (kinfo.page_size & (kinfo.page_size - 1))) {
 		kh_print("kheap: " DEVICE_PATH ": module ABI version %u, page "
 			 "size %u; this library needs ABI version %u",
-			 kinfo.abi_version, kinfo.page_size, KHEAP_ABI_VERSION);
+			 kinfo.abi_version, kinfo.page_size, ABI_NEEDED);
 		close(fd);
 		errno = EPROTO;
 		return -1;
 	}
 	device_fd = fd;
 	device_page_size = kinfo.page_size;
+#ifdef KHEAP_IOC_BATCH_ALLOC
+	if (kinfo.abi_version >= 2)
+		device_batch_max = kinfo.batch_max;
+#endif
 	*info = (struct kheap_backend_info){
 		.name = "device",
 		.abi_version = kinfo.abi_version,
@@ -71,56 +80,130 @@ static int device_open(struct kheap_backend_info *info)
 	return 0;
 }
 
-static void device_release(uint64_t handle)
-{
-	struct kheap_free req = { .offset = handle };
-	int rc = ioctl(device_fd, KHEAP_IOC_FREE, &req);
+/* ---- handles: ask and give back, batched when the module can --------------- */
 
-	/* Only a library bug (bad handle) can make this fail. */
-	kh_assert(rc == 0);
-	(void)rc;
+static int alloc_handles(size_t pages, uint64_t *handles, unsigned count)
+{
+	unsigned done;
+
+#ifdef KHEAP_IOC_BATCH_ALLOC
+	if (count <= device_batch_max) {
+		struct kheap_batch_entry entries[BATCH_MAX];
+		struct kheap_batch batch = {
+			.entries = (uintptr_t)entries,
+			.count = count,
+			.entry_size = sizeof(entries[0]),
+		};
+
+		kh_assert(count <= BATCH_MAX);
+		for (unsigned i = 0; i < count; i++)
+			entries[i] = (struct kheap_batch_entry){ .pages = pages };
+		if (ioctl(device_fd, KHEAP_IOC_BATCH_ALLOC, &batch) < 0)
+			return -1;
+		for (unsigned i = 0; i < count; i++)
+			handles[i] = entries[i].offset;
+		return 0;
+	}
+#endif
+	for (done = 0; done < count; done++) {
+		struct kheap_alloc req = { .pages = pages };
+
+		if (ioctl(device_fd, KHEAP_IOC_ALLOC, &req) < 0)
+			break;
+		handles[done] = req.offset;
+	}
+	if (done == count)
+		return 0;
+	while (done-- > 0) {
+		struct kheap_free req = { .offset = handles[done] };
+
+		ioctl(device_fd, KHEAP_IOC_FREE, &req);
+	}
+	return -1;
 }
 
-static int device_map(size_t pages, struct kh_region *out)
+static void free_handles(const struct kh_region *regions, unsigned count)
 {
-	struct kheap_alloc req = { .pages = pages };
-	size_t size = pages * device_page_size;
-	void *base;
+	int rc = 0;
 
-	if (ioctl(device_fd, KHEAP_IOC_ALLOC, &req) < 0) {
-		/* The module's limits are the memory we have: out of memory. */
-		if (errno != EINTR)
-			errno = ENOMEM;
-		return -1;
+#ifdef KHEAP_IOC_BATCH_FREE
+	if (count <= device_batch_max) {
+		struct kheap_batch_entry entries[BATCH_MAX];
+		struct kheap_batch batch = {
+			.entries = (uintptr_t)entries,
+			.count = count,
+			.entry_size = sizeof(entries[0]),
+		};
+
+		kh_assert(count <= BATCH_MAX);
+		for (unsigned i = 0; i < count; i++)
+			entries[i] = (struct kheap_batch_entry){
+				.offset = regions[i].handle,
+			};
+		rc = ioctl(device_fd, KHEAP_IOC_BATCH_FREE, &batch);
+		kh_assert(rc == 0);
+		return;
 	}
-	base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    device_fd, (off_t)req.offset);
-	if (base == MAP_FAILED) {
-		device_release(req.offset);
+#endif
+	for (unsigned i = 0; i < count && rc == 0; i++) {
+		struct kheap_free req = { .offset = regions[i].handle };
+
+		rc = ioctl(device_fd, KHEAP_IOC_FREE, &req);
+	}
+	/* Only a library bug (a stale handle) can make this fail. */
+	kh_assert(rc == 0);
+}
+
+/* ---- the backend ------------------------------------------------------------ */
+
+static void device_unmap(const struct kh_region *regions, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++)
+		munmap(regions[i].base, regions[i].size);
+	free_handles(regions, count);
+}
+
+static int device_map(size_t pages, struct kh_region *regions, unsigned count)
+{
+	size_t size = pages * device_page_size;
+	uint64_t handles[BATCH_MAX];
+	unsigned mapped;
+
+	kh_assert(count <= BATCH_MAX);
+	if (alloc_handles(pages, handles, count) < 0) {
+		/* The module's limits are the memory we have. */
 		errno = ENOMEM;
 		return -1;
 	}
-	/* The module sets VM_DONTCOPY; see device_fork_child_privatize. */
-	madvise(base, size, MADV_DOFORK);
-	out->base = base;
-	out->size = size;
-	out->handle = req.offset;
-	return 0;
-}
+	for (mapped = 0; mapped < count; mapped++) {
+		void *base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				  MAP_SHARED, device_fd, (off_t)handles[mapped]);
 
-static void device_unmap(const struct kh_region *region)
-{
-	munmap(region->base, region->size);
-	device_release(region->handle);
+		if (base == MAP_FAILED)
+			break;
+		/* ABI v1 sets VM_DONTCOPY: see device_fork_child_privatize. */
+		madvise(base, size, MADV_DOFORK);
+		regions[mapped].base = base;
+		regions[mapped].size = size;
+		regions[mapped].handle = handles[mapped];
+	}
+	if (mapped == count)
+		return 0;
+	device_unmap(regions, mapped);
+	for (unsigned i = mapped; i < count; i++)
+		regions[i] = (struct kh_region){ .size = size,
+						 .handle = handles[i] };
+	free_handles(regions + mapped, count - mapped);
+	errno = ENOMEM;
+	return -1;
 }
 
 /*
- * fork. The module marks mappings VM_DONTCOPY, so a child would lose the
- * heap it inherited; device_map opts back in with MADV_DOFORK, which makes
- * the child share the parent's pages. In the child, before fork returns,
- * every region is then copied into one the child allocates on its own
- * descriptor and moved over the old address: from then on parent and
- * child each have their own heap, as with anonymous memory.
+ * fork. A child must end up with regions of its own: ABI v1 gives it no
+ * mapping at all (VM_DONTCOPY, which device_map undoes with MADV_DOFORK so
+ * the child shares the pages), v2 a private copy without a handle. Either
+ * way, before fork returns in the child, every region is copied into one
+ * the child allocates on its own descriptor and moved over the old address.
  */
 static int device_fork_child_reopen(void)
 {
@@ -137,12 +220,12 @@ static int device_fork_child_privatize(struct kh_region *region)
 {
 	struct kh_region fresh;
 
-	if (device_map(region->size / device_page_size, &fresh) < 0)
+	if (device_map(region->size / device_page_size, &fresh, 1) < 0)
 		goto fail;
 	memcpy(fresh.base, region->base, region->size);
 	if (mremap(fresh.base, fresh.size, fresh.size,
 		   MREMAP_MAYMOVE | MREMAP_FIXED, region->base) == MAP_FAILED) {
-		device_unmap(&fresh);
+		device_unmap(&fresh, 1);
 		goto fail;
 	}
 	region->handle = fresh.handle;

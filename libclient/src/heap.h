@@ -19,6 +19,7 @@ struct kh_heap {
 	struct kh_span *slabs[KH_SMALL_CLASSES];
 	/* atomic: slabs that other threads freed into, via span.remote_next */
 	struct kh_span *remote_spans;
+	unsigned medium_arena;		/* which medium heap it allocates from */
 	struct kh_heap *next_heap;	/* all heaps */
 	struct kh_heap *next_abandoned;
 	bool abandoned;

@@ -4,11 +4,68 @@
  * own, so freeing them hands the pages straight back (through the cache).
  */
 #include <errno.h>
+#include <pthread.h>
 
 #include "large.h"
 #include "metadata.h"
 #include "pagemap.h"
 #include "region.h"
+
+#define RELEASED_REMEMBERED 64
+
+struct released {
+	const char *start;
+	size_t size;
+	struct kh_meta meta;
+};
+
+static struct released released[RELEASED_REMEMBERED];
+static unsigned released_next;
+static pthread_mutex_t released_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void remember_released(const struct kh_block *block)
+{
+	pthread_mutex_lock(&released_lock);
+	released[released_next] = (struct released){
+		.start = block->start,
+		.size = block->size,
+		.meta = *block->meta,
+	};
+	released_next = (released_next + 1) % RELEASED_REMEMBERED;
+	pthread_mutex_unlock(&released_lock);
+}
+
+/* Only reached for pointers no span covers: error paths. */
+bool kh_large_find_released(const void *ptr, struct kh_block *block)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&released_lock);
+	for (unsigned i = 0; i < RELEASED_REMEMBERED && !found; i++) {
+		struct released *r = &released[i];
+
+		if (r->start == ptr && ptr != NULL) {
+			*block = (struct kh_block){
+				.meta = &r->meta,
+				.start = (char *)r->start,
+				.size = r->size,
+			};
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&released_lock);
+	return found;
+}
+
+void kh_large_lock(void)
+{
+	pthread_mutex_lock(&released_lock);
+}
+
+void kh_large_unlock(void)
+{
+	pthread_mutex_unlock(&released_lock);
+}
 
 void *kh_large_alloc(size_t size, size_t alignment, uint32_t site)
 {
@@ -62,8 +119,14 @@ void kh_large_release(const struct kh_block *block)
 {
 	struct kh_span *span = block->span;
 
-	/* Only the allocation and its canary were written: clear those. */
-	memset(block->start, 0, block->size + KH_CANARY_SIZE);
+	size_t written = kh_align_up(span->large_offset + block->size +
+				     KH_CANARY_SIZE, kh_page_size) -
+			 span->large_offset;
+
+	remember_released(block);
+	/* Clear the allocation, its canary and whatever an overflow past the
+	 * canary reached in the last page: cached regions must be zero. */
+	memset(block->start, 0, written);
 	kh_pagemap_set(span->region.base, span->region.size, NULL);
 	kh_region_free(&span->region);
 	kh_metadata_free(span, sizeof(*span) + sizeof(struct kh_meta));

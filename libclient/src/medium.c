@@ -10,7 +10,9 @@
  * links are the only thing stored inside free memory, in its first 16
  * bytes, and are zeroed when the block is taken: free memory stays zero.
  *
- * One lock guards the medium heap; the per-thread slabs take most traffic.
+ * The medium heap is split into arenas, each with its own lock, free lists
+ * and regions; a thread allocates from the arena of its heap, and a free
+ * goes back to the arena that owns the region, whichever thread frees.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -39,13 +41,19 @@ struct free_links {
 
 size_t kh_medium_max;
 
+struct kh_medium_arena {
+	pthread_mutex_t lock;
+	uint32_t fl_bitmap;
+	uint32_t sl_bitmap[FL_COUNT];
+	struct free_links *free_lists[FL_COUNT][SL_COUNT];
+	size_t region_count, free_block_count, free_granules;
+} __attribute__((aligned(64)));
+
 static size_t region_bytes;
 static uint32_t region_granules;
-static struct free_links *free_lists[FL_COUNT][SL_COUNT];
-static uint32_t fl_bitmap;
-static uint32_t sl_bitmap[FL_COUNT];
-static size_t region_count, free_block_count, free_granules;
-static pthread_mutex_t medium_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct kh_medium_arena arenas[KH_MEDIUM_ARENAS] = {
+	[0 ... KH_MEDIUM_ARENAS - 1] = { .lock = PTHREAD_MUTEX_INITIALIZER },
+};
 
 void kh_medium_init(void)
 {
@@ -102,51 +110,58 @@ static char *granule_address(const struct kh_span *span, uint32_t granule)
 	return span->region.base + ((size_t)granule << GRANULE_SHIFT);
 }
 
-/* ---- free lists (medium_mutex held) ---------------------------------------- */
+/* ---- free lists (the arena lock held) ------------------------------------- */
 
 static void list_insert(struct kh_span *span, uint32_t first, uint32_t length)
 {
+	struct kh_medium_arena *arena = span->arena;
 	struct free_links *links = (struct free_links *)granule_address(span, first);
 	unsigned fl, sl;
 
 	mapping(length, &fl, &sl);
 	tag_block(span, first, length, TAG_FREE);
 	links->prev = NULL;
-	links->next = free_lists[fl][sl];
+	links->next = arena->free_lists[fl][sl];
 	if (links->next)
 		links->next->prev = links;
-	free_lists[fl][sl] = links;
-	fl_bitmap |= 1u << fl;
-	sl_bitmap[fl] |= 1u << sl;
-	free_block_count++;
-	free_granules += length;
+	arena->free_lists[fl][sl] = links;
+	arena->fl_bitmap |= 1u << fl;
+	arena->sl_bitmap[fl] |= 1u << sl;
+	arena->free_block_count++;
+	arena->free_granules += length;
 }
 
 static void list_remove(struct kh_span *span, uint32_t first, uint32_t length)
 {
+	struct kh_medium_arena *arena = span->arena;
 	struct free_links *links = (struct free_links *)granule_address(span, first);
 	unsigned fl, sl;
+
+	kh_assert((span->meta[first].link & (TAG_START | TAG_FREE)) ==
+		  (TAG_START | TAG_FREE));
+	kh_assert((span->meta[first + length - 1].link & TAG_LENGTH) == length);
 
 	mapping(length, &fl, &sl);
 	if (links->prev)
 		links->prev->next = links->next;
 	else
-		free_lists[fl][sl] = links->next;
+		arena->free_lists[fl][sl] = links->next;
 	if (links->next)
 		links->next->prev = links->prev;
-	if (free_lists[fl][sl] == NULL) {
-		sl_bitmap[fl] &= ~(1u << sl);
-		if (sl_bitmap[fl] == 0)
-			fl_bitmap &= ~(1u << fl);
+	if (arena->free_lists[fl][sl] == NULL) {
+		arena->sl_bitmap[fl] &= ~(1u << sl);
+		if (arena->sl_bitmap[fl] == 0)
+			arena->fl_bitmap &= ~(1u << fl);
 	}
 	untag_block(span, first, length);
-	free_block_count--;
-	free_granules -= length;
+	arena->free_block_count--;
+	arena->free_granules -= length;
 	/* The block's memory must read as zero once it is not free. */
 	links->prev = links->next = NULL;
 }
 
-static struct free_links *list_find(uint32_t length)
+static struct free_links *list_find(struct kh_medium_arena *arena,
+				     uint32_t length)
 {
 	unsigned fl, sl;
 	uint32_t sl_map, fl_map;
@@ -154,20 +169,20 @@ static struct free_links *list_find(uint32_t length)
 	mapping_search(length, &fl, &sl);
 	if (fl >= FL_COUNT)
 		return NULL;
-	sl_map = sl_bitmap[fl] & (~0u << sl);
+	sl_map = arena->sl_bitmap[fl] & (~0u << sl);
 	if (sl_map == 0) {
-		fl_map = fl + 1 < 32 ? fl_bitmap & (~0u << (fl + 1)) : 0;
+		fl_map = fl + 1 < 32 ? arena->fl_bitmap & (~0u << (fl + 1)) : 0;
 		if (fl_map == 0)
 			return NULL;
 		fl = (unsigned)__builtin_ctz(fl_map);
-		sl_map = sl_bitmap[fl];
+		sl_map = arena->sl_bitmap[fl];
 	}
-	return free_lists[fl][__builtin_ctz(sl_map)];
+	return arena->free_lists[fl][__builtin_ctz(sl_map)];
 }
 
 /* ---- regions ---------------------------------------------------------------- */
 
-static struct kh_span *region_create(void)
+static struct kh_span *region_create(struct kh_medium_arena *arena)
 {
 	size_t meta_bytes = region_granules * sizeof(struct kh_meta);
 	struct kh_span *span = kh_metadata_alloc(sizeof(*span));
@@ -180,10 +195,11 @@ static struct kh_span *region_create(void)
 	if (kh_region_alloc(region_bytes, &span->region) < 0)
 		goto fail_meta;
 	span->kind = KH_SPAN_MEDIUM;
+	span->arena = arena;
 	if (kh_pagemap_set(span->region.base, region_bytes, span) < 0)
 		goto fail_region;
 	list_insert(span, 0, region_granules);
-	region_count++;
+	arena->region_count++;
 	return span;
 
 fail_region:
@@ -199,7 +215,7 @@ fail_span:
 
 static void region_destroy(struct kh_span *span)
 {
-	region_count--;
+	span->arena->region_count--;
 	kh_pagemap_set(span->region.base, region_bytes, NULL);
 	kh_region_free(&span->region);
 	kh_metadata_free(span->meta, region_granules * sizeof(struct kh_meta));
@@ -214,6 +230,8 @@ static void region_destroy(struct kh_span *span)
 static void free_range(struct kh_span *span, uint32_t first, uint32_t length)
 {
 	uint32_t end = first + length;
+
+	kh_assert(length > 0 && end <= region_granules);
 
 	if (end < region_granules && (span->meta[end].link & TAG_FREE)) {
 		uint32_t right = span->meta[end].link & TAG_LENGTH;
@@ -236,13 +254,24 @@ static void free_range(struct kh_span *span, uint32_t first, uint32_t length)
 
 /* ---- allocation ------------------------------------------------------------- */
 
+/* KHEAP_DEBUG=2: free memory must still be zero when it is handed out. */
+static bool memory_is_zero(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 static uint32_t granules_for(size_t bytes)
 {
 	return (uint32_t)((bytes + GRANULE - 1) >> GRANULE_SHIFT);
 }
 
-void *kh_medium_alloc(size_t size, size_t alignment, uint32_t site)
+void *kh_medium_alloc(unsigned arena_index, size_t size, size_t alignment,
+		      uint32_t site)
 {
+	struct kh_medium_arena *arena = &arenas[arena_index % KH_MEDIUM_ARENAS];
 	/* Granules are GRANULE aligned; more alignment costs slack. */
 	size_t slack = alignment > GRANULE ? alignment - GRANULE : 0;
 	uint32_t length = granules_for(size + KH_CANARY_SIZE);
@@ -251,14 +280,16 @@ void *kh_medium_alloc(size_t size, size_t alignment, uint32_t site)
 	uint32_t first, found, lead;
 	char *start;
 
-	pthread_mutex_lock(&medium_mutex);
-	links = list_find(length + granules_for(slack));
+	pthread_mutex_lock(&arena->lock);
+	links = list_find(arena, length + granules_for(slack));
 	if (links == NULL) {
-		if (region_create() == NULL) {
-			pthread_mutex_unlock(&medium_mutex);
+		if (region_create(arena) == NULL) {
+			pthread_mutex_unlock(&arena->lock);
 			return NULL;
 		}
-		links = list_find(length + granules_for(slack));
+		/* kh_medium_max keeps every request within a fresh region. */
+		links = list_find(arena, length + granules_for(slack));
+		kh_assert(links != NULL);
 	}
 	span = kh_pagemap_get(links);
 	first = (uint32_t)(((char *)links - span->region.base) >> GRANULE_SHIFT);
@@ -275,8 +306,9 @@ void *kh_medium_alloc(size_t size, size_t alignment, uint32_t site)
 	if (found > length)
 		list_insert(span, first + length, found - length);
 	tag_block(span, first, length, 0);
-	pthread_mutex_unlock(&medium_mutex);
+	pthread_mutex_unlock(&arena->lock);
 
+	kh_assert_slow(memory_is_zero(start, size + KH_CANARY_SIZE));
 	kh_meta_activate(&span->meta[first], start, size, site);
 	return start;
 }
@@ -286,6 +318,7 @@ void *kh_medium_alloc(size_t size, size_t alignment, uint32_t site)
 enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
 				struct kh_block *block)
 {
+	struct kh_medium_arena *arena = span->arena;
 	size_t offset = (size_t)((const char *)ptr - span->region.base);
 	uint32_t granule = (uint32_t)(offset >> GRANULE_SHIFT);
 	uint32_t first = granule;
@@ -293,7 +326,7 @@ enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
 
 	/* Tags can change under a concurrent allocation; a lookup racing
 	 * with one is a use of memory the caller does not own anyway. */
-	pthread_mutex_lock(&medium_mutex);
+	pthread_mutex_lock(&arena->lock);
 	while (!(span->meta[first].link & TAG_START) && first > 0)
 		first--;
 	block->span = span;
@@ -306,7 +339,7 @@ enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
 		first = granule;
 	block->meta = &span->meta[first];
 	block->size = block->meta->size;
-	pthread_mutex_unlock(&medium_mutex);
+	pthread_mutex_unlock(&arena->lock);
 	if (first == granule && aligned)
 		block->start = (char *)ptr;
 	return aligned && first == granule ? KH_EXACT : KH_INTERIOR;
@@ -315,19 +348,22 @@ enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
 void kh_medium_release(const struct kh_block *block)
 {
 	struct kh_span *span = block->span;
+	/* Kept apart: free_range may release the span and its region. */
+	struct kh_medium_arena *arena = span->arena;
 	uint32_t first = (uint32_t)(block->meta - span->meta);
 	uint32_t length = span->meta[first].link & TAG_LENGTH;
 
 	memset(block->start, 0, (size_t)length << GRANULE_SHIFT);
-	pthread_mutex_lock(&medium_mutex);
+	pthread_mutex_lock(&arena->lock);
 	untag_block(span, first, length);
 	free_range(span, first, length);
-	pthread_mutex_unlock(&medium_mutex);
+	pthread_mutex_unlock(&arena->lock);
 }
 
 bool kh_medium_resize_in_place(const struct kh_block *block, size_t size)
 {
 	struct kh_span *span = block->span;
+	struct kh_medium_arena *arena = span->arena;
 	uint32_t first = (uint32_t)(block->meta - span->meta);
 	uint32_t length, wanted, end;
 	bool done = true;
@@ -335,7 +371,7 @@ bool kh_medium_resize_in_place(const struct kh_block *block, size_t size)
 	if (size + KH_CANARY_SIZE > kh_medium_max)
 		return false;
 	wanted = granules_for(size + KH_CANARY_SIZE);
-	pthread_mutex_lock(&medium_mutex);
+	pthread_mutex_lock(&arena->lock);
 	length = span->meta[first].link & TAG_LENGTH;
 	end = first + length;
 	if (wanted < length) {
@@ -360,25 +396,34 @@ bool kh_medium_resize_in_place(const struct kh_block *block, size_t size)
 					    length + right - wanted);
 		}
 	}
-	pthread_mutex_unlock(&medium_mutex);
+	pthread_mutex_unlock(&arena->lock);
 	return done;
 }
 
-void kh_medium_stats(struct kheap_stats *stats)
+void kh_medium_stats(struct kheap_client_stats *stats)
 {
-	pthread_mutex_lock(&medium_mutex);
-	stats->medium_regions = region_count;
-	stats->medium_free_blocks = free_block_count;
-	stats->medium_free_bytes = free_granules << GRANULE_SHIFT;
-	pthread_mutex_unlock(&medium_mutex);
+	stats->medium_regions = 0;
+	stats->medium_free_blocks = 0;
+	stats->medium_free_bytes = 0;
+	for (unsigned i = 0; i < KH_MEDIUM_ARENAS; i++) {
+		struct kh_medium_arena *arena = &arenas[i];
+
+		pthread_mutex_lock(&arena->lock);
+		stats->medium_regions += arena->region_count;
+		stats->medium_free_blocks += arena->free_block_count;
+		stats->medium_free_bytes += arena->free_granules << GRANULE_SHIFT;
+		pthread_mutex_unlock(&arena->lock);
+	}
 }
 
 void kh_medium_lock(void)
 {
-	pthread_mutex_lock(&medium_mutex);
+	for (unsigned i = 0; i < KH_MEDIUM_ARENAS; i++)
+		pthread_mutex_lock(&arenas[i].lock);
 }
 
 void kh_medium_unlock(void)
 {
-	pthread_mutex_unlock(&medium_mutex);
+	for (unsigned i = KH_MEDIUM_ARENAS; i-- > 0;)
+		pthread_mutex_unlock(&arenas[i].lock);
 }

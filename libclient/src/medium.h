@@ -10,11 +10,15 @@
 #include "kheap.h"
 #include "span.h"
 
+/* Independent medium heaps; each thread heap uses one (kh_heap). */
+#define KH_MEDIUM_ARENAS	8
+
 /* Largest size (with canary and alignment slack) served; set at init. */
 extern size_t kh_medium_max;
 
 void kh_medium_init(void);
-void *kh_medium_alloc(size_t size, size_t alignment, uint32_t site);
+void *kh_medium_alloc(unsigned arena, size_t size, size_t alignment,
+		      uint32_t site);
 enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
 				struct kh_block *block);
 void kh_medium_release(const struct kh_block *block);
@@ -22,7 +26,7 @@ void kh_medium_release(const struct kh_block *block);
 bool kh_medium_resize_in_place(const struct kh_block *block, size_t size);
 
 /* Fill the medium_* fields of @stats. */
-void kh_medium_stats(struct kheap_stats *stats);
+void kh_medium_stats(struct kheap_client_stats *stats);
 
 void kh_medium_lock(void);
 void kh_medium_unlock(void);

@@ -18,7 +18,7 @@
 
 KH_API void *malloc(size_t size)
 {
-	return kh_allocate(size, KH_MIN_ALIGN, 0);
+	return kh_malloc(size);
 }
 
 KH_API void free(void *ptr)
@@ -71,7 +71,15 @@ KH_API void *aligned_alloc(size_t alignment, size_t size)
 
 KH_API void *memalign(size_t alignment, size_t size)
 {
-	return kheap_aligned_alloc(alignment, size);
+	/* glibc rounds an alignment that is not a power of two up to one. */
+	if (alignment & (alignment - 1)) {
+		if (alignment > SIZE_MAX / 2) {
+			errno = EINVAL;
+			return NULL;
+		}
+		alignment = (size_t)2 << kh_log2(alignment);
+	}
+	return kheap_aligned_alloc(alignment ? alignment : 1, size);
 }
 
 static size_t page_size(void)

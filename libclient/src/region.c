@@ -22,7 +22,8 @@
 #define CACHE_HIGH	16		/* shrink when more are cached... */
 #define CACHE_LOW	8		/* ...down to this many */
 #define CACHE_MAX_BYTES	(32u << 20)	/* larger ones are never kept */
-#define BATCH		4		/* regions per backend round trip */
+#define BATCH		4		/* regions per backend round trip... */
+#define BATCH_MAX_BYTES	(1u << 20)	/* ...for regions up to this size */
 
 size_t kh_page_size;
 size_t kh_max_region_bytes;
@@ -30,9 +31,9 @@ size_t kh_max_region_bytes;
 static const struct kh_backend *backend;
 static struct kheap_backend_info backend_info;
 static size_t limit_bytes;		/* 0: none */
-static struct kheap_stats stats;	/* region counts, under region_lock */
+static struct kheap_client_stats stats;	/* region counts, under region_lock */
 
-static struct kh_region cache[CACHE_HIGH + BATCH];
+static struct kh_region cache[CACHE_HIGH];
 static size_t cache_count;		/* oldest first */
 static size_t cache_bytes;
 
@@ -84,27 +85,30 @@ int kh_region_init(const struct kheap_options *options)
 
 /* ---- backend calls with accounting (region_lock held) ------------------- */
 
-static int backend_map(size_t size, struct kh_region *region)
+static int backend_map(size_t size, struct kh_region *regions, unsigned count)
 {
-	if (limit_bytes && (size > limit_bytes ||
-			    stats.region_bytes > limit_bytes - size)) {
+	size_t bytes = size * count;
+
+	if (limit_bytes && (bytes > limit_bytes ||
+			    stats.region_bytes > limit_bytes - bytes)) {
 		errno = ENOMEM;
 		return -1;
 	}
-	if (backend->map(size / kh_page_size, region) < 0)
+	if (backend->map(size / kh_page_size, regions, count) < 0)
 		return -1;
-	stats.regions++;
-	stats.region_bytes += size;
-	stats.backend_maps++;
+	stats.regions += count;
+	stats.region_bytes += bytes;
+	stats.backend_maps += count;
 	return 0;
 }
 
-static void backend_unmap(const struct kh_region *region)
+static void backend_unmap(const struct kh_region *regions, unsigned count)
 {
-	backend->unmap(region);
-	stats.regions--;
-	stats.region_bytes -= region->size;
-	stats.backend_unmaps++;
+	backend->unmap(regions, count);
+	for (unsigned i = 0; i < count; i++)
+		stats.region_bytes -= regions[i].size;
+	stats.regions -= count;
+	stats.backend_unmaps += count;
 }
 
 /* ---- the cache (region_lock held) --------------------------------------- */
@@ -123,12 +127,18 @@ static void cache_add(const struct kh_region *region)
 	cache_bytes += region->size;
 }
 
+/* Give the oldest cached regions back, in one backend call. */
 static void cache_shrink_to(size_t count)
 {
-	while (cache_count > count) {
-		backend_unmap(&cache[0]);
-		cache_remove(0);
-	}
+	size_t drop = cache_count - count;
+
+	if (cache_count <= count)
+		return;
+	backend_unmap(cache, (unsigned)drop);
+	for (size_t i = 0; i < drop; i++)
+		cache_bytes -= cache[i].size;
+	memmove(cache, cache + drop, count * sizeof(cache[0]));
+	cache_count = count;
 }
 
 static bool cache_take(size_t size, struct kh_region *region)
@@ -145,10 +155,25 @@ static bool cache_take(size_t size, struct kh_region *region)
 	return false;
 }
 
-/* Map @size, first making room under the limit from idle cached regions. */
-static int map_with_room(size_t size, struct kh_region *region)
+/*
+ * A region of @size from the backend. Small ones come BATCH at a time, the
+ * rest of the batch waiting in the cache; under a limit, idle cached
+ * regions are given back first to make room.
+ */
+static int map_fresh(size_t size, struct kh_region *region)
 {
-	while (backend_map(size, region) < 0) {
+	struct kh_region batch[BATCH];
+
+	if (size <= BATCH_MAX_BYTES && cache_count + BATCH - 1 <= CACHE_HIGH &&
+	    backend_map(size, batch, BATCH) == 0) {
+		region->base = batch[0].base;
+		region->size = size;
+		region->handle = batch[0].handle;
+		for (unsigned i = 1; i < BATCH; i++)
+			cache_add(&batch[i]);
+		return 0;
+	}
+	while (backend_map(size, region, 1) < 0) {
 		if (cache_count == 0)
 			return -1;
 		cache_shrink_to(cache_count - 1);
@@ -166,18 +191,8 @@ int kh_region_alloc(size_t size, struct kh_region *region)
 		return -1;
 	}
 	pthread_mutex_lock(&region_lock);
-	if (!cache_take(size, region)) {
-		rc = map_with_room(size, region);
-		/* Small regions come in batches: the rest wait in the cache. */
-		for (int i = 1; rc == 0 && i < BATCH && size <= CACHE_MAX_BYTES / 32 &&
-		     cache_count < CACHE_HIGH; i++) {
-			struct kh_region extra;
-
-			if (backend_map(size, &extra) < 0)
-				break;
-			cache_add(&extra);
-		}
-	}
+	if (!cache_take(size, region))
+		rc = map_fresh(size, region);
 	if (rc == 0) {
 		region->prev = &in_use;
 		region->next = in_use.next;
@@ -194,7 +209,7 @@ void kh_region_free(struct kh_region *region)
 	region->prev->next = region->next;
 	region->next->prev = region->prev;
 	if (region->size > CACHE_MAX_BYTES / 4) {
-		backend_unmap(region);
+		backend_unmap(region, 1);
 	} else {
 		if (cache_count >= CACHE_HIGH)
 			cache_shrink_to(CACHE_LOW);
@@ -205,7 +220,7 @@ void kh_region_free(struct kh_region *region)
 	pthread_mutex_unlock(&region_lock);
 }
 
-void kh_region_stats(struct kheap_stats *out)
+void kh_region_stats(struct kheap_client_stats *out)
 {
 	pthread_mutex_lock(&region_lock);
 	*out = stats;
@@ -235,7 +250,7 @@ KH_API int kheap_region_get(size_t pages, struct kheap_region *out)
 		return -1;
 	}
 	pthread_mutex_lock(&region_lock);
-	rc = backend_map(pages * kh_page_size, &region);
+	rc = backend_map(pages * kh_page_size, &region, 1);
 	pthread_mutex_unlock(&region_lock);
 	if (rc == 0)
 		*out = (struct kheap_region){ region.base, region.size,
@@ -249,7 +264,7 @@ KH_API void kheap_region_put(const struct kheap_region *out)
 				    .handle = out->handle };
 
 	pthread_mutex_lock(&region_lock);
-	backend_unmap(&region);
+	backend_unmap(&region, 1);
 	pthread_mutex_unlock(&region_lock);
 }
 

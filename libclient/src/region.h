@@ -28,7 +28,7 @@ int kh_region_init(const struct kheap_options *options);
 int kh_region_alloc(size_t size, struct kh_region *region);
 void kh_region_free(struct kh_region *region);
 
-void kh_region_stats(struct kheap_stats *stats);
+void kh_region_stats(struct kheap_client_stats *stats);
 
 /* Fork handling: lock, unlock, and make the child's regions its own. */
 void kh_region_lock(void);

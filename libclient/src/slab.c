@@ -126,6 +126,7 @@ void kh_slab_settle(struct kh_heap *heap, struct kh_span *span)
 {
 	struct kh_span **list = &heap->slabs[span->size_class];
 
+	kh_assert(span->owner == heap && span->used < span->capacity);
 	if (span->full) {
 		span->full = false;
 		list_push_second(list, span);
@@ -134,6 +135,14 @@ void kh_slab_settle(struct kh_heap *heap, struct kh_span *span)
 		list_unlink(list, span);
 		slab_destroy(span);
 	}
+}
+
+void kh_slab_free_finish(struct kh_heap *heap, struct kh_span *span,
+			 void *slot, size_t size)
+{
+	kh_profile_freed(slot, size);
+	memset(slot, 0, span->slot_size);	/* before a release unmaps it */
+	kh_slab_settle(heap, span);
 }
 
 /* ---- remote frees ---------------------------------------------------------- */

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "heap.h"
+#include "profile.h"
 #include "sizeclass.h"
 #include "span.h"
 
@@ -19,9 +20,9 @@ void *kh_slab_alloc_slow(struct kh_heap *heap, unsigned size_class,
 			 size_t size, uint32_t site);
 
 /* Allocate @size bytes (plus canary) from class @size_class. */
-static inline void *kh_slab_alloc(struct kh_heap *heap, struct kh_span **list,
-				  unsigned size_class, size_t size,
-				  uint32_t site)
+static inline __attribute__((always_inline)) void *
+kh_slab_alloc(struct kh_heap *heap, struct kh_span **list, unsigned size_class,
+	      size_t size, uint32_t site)
 {
 	struct kh_span *span = *list;
 	uint32_t slot;
@@ -58,21 +59,19 @@ static inline char *kh_slab_slot_start(const struct kh_span *span, uint32_t slot
 	return span->region.base + (size_t)slot * span->slot_size;
 }
 
+/* Slots up to this size are cleared inline by kh_slot_clear_small. */
+#define KH_SLOT_CLEAR_INLINE	128u
+
 /*
- * memset(slot, 0, size) for slots (16-byte multiples) without the call for
- * the small ones: overlapping 16-byte stores from both ends, as memset
- * itself does, but inline.
+ * memset(slot, 0, size) for small slots (16-byte multiples) without the
+ * call: overlapping 16-byte stores from both ends, as memset itself does.
  */
-static inline void kh_slot_clear(void *slot, size_t size)
+static inline void kh_slot_clear_small(void *slot, size_t size)
 {
 	typedef uint64_t chunk __attribute__((vector_size(16), may_alias));
 	const chunk zero = { 0, 0 };
 	char *p = slot, *end = p + size;
 
-	if (size > 128) {
-		memset(slot, 0, size);
-		return;
-	}
 	*(chunk *)p = zero;
 	*(chunk *)(end - 16) = zero;
 	if (size <= 32)
@@ -91,6 +90,16 @@ enum kh_lookup kh_slab_lookup(struct kh_span *span, const void *ptr,
 			      struct kh_block *block);
 /* Give a slot whose generation was just ended back to its slab. */
 void kh_slab_release(const struct kh_block *block);
+/* true when @size fits the slot and the class would not shrink. */
+bool kh_slab_fits(const struct kh_block *block, size_t size);
+
+/*
+ * The rest of a local free that kh_slab_free_local keeps off its path: a
+ * slot too big to clear inline, a slab that was full or became empty, a
+ * profiler to tell.
+ */
+void kh_slab_free_finish(struct kh_heap *heap, struct kh_span *span,
+			 void *slot, size_t size);
 /* Owner bookkeeping for a slab that was full or became empty. */
 void kh_slab_settle(struct kh_heap *heap, struct kh_span *span);
 
@@ -100,8 +109,8 @@ void kh_slab_settle(struct kh_heap *heap, struct kh_span *span);
  * general path to sort out and report. A double free racing in two threads
  * at the same instant can slip past this unlocked check.
  */
-static inline bool kh_slab_free_local(struct kh_heap *heap,
-				      struct kh_span *span, void *ptr)
+static inline __attribute__((always_inline)) bool
+kh_slab_free_local(struct kh_heap *heap, struct kh_span *span, void *ptr)
 {
 	uint32_t slot = kh_slab_slot(span, ptr);
 	struct kh_meta *meta;
@@ -115,17 +124,17 @@ static inline bool kh_slab_free_local(struct kh_heap *heap,
 	if (unlikely(!kh_gen_live(gen) || !kh_canary_intact(ptr, meta->size)))
 		return false;
 	__atomic_store_n(&meta->gen, gen + 1, __ATOMIC_RELEASE);
-	kh_slot_clear(ptr, span->slot_size);
 	meta->link = span->free_head;
 	span->free_head = slot;
 	span->used--;
 	/* An empty slab stays while it is the one allocated from. */
-	if (unlikely(span->full || (span->used == 0 &&
-				   heap->slabs[span->size_class] != span)))
-		kh_slab_settle(heap, span);
+	if (unlikely(span->slot_size > KH_SLOT_CLEAR_INLINE || span->full ||
+		     (span->used == 0 && heap->slabs[span->size_class] != span) ||
+		     kh_profiling()))
+		kh_slab_free_finish(heap, span, ptr, meta->size);
+	else
+		kh_slot_clear_small(ptr, span->slot_size);
 	return true;
 }
-/* true when @size fits the slot and the class would not shrink. */
-bool kh_slab_fits(const struct kh_block *block, size_t size);
 
 #endif /* KHEAP_SLAB_H */

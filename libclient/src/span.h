@@ -35,6 +35,7 @@ struct kh_meta {
 #define KH_NO_SLOT	UINT32_MAX
 
 struct kh_heap;
+struct kh_medium_arena;
 
 struct kh_span {
 	struct kh_region region;
@@ -54,6 +55,9 @@ struct kh_span {
 	struct kh_heap *owner;		/* the heap this slab belongs to */
 	struct kh_span *prev, *next;	/* owner's class list */
 	struct kh_span *remote_next;	/* owner's list of spans with remote frees */
+
+	/* medium: the arena whose lock and free lists the region is in */
+	struct kh_medium_arena *arena;
 
 	/* large: where the allocation starts in the region (alignment) */
 	size_t large_offset;
@@ -87,13 +91,15 @@ static inline bool kh_gen_live(uint32_t gen)
 
 /* ---- canaries -------------------------------------------------------------
  * Eight bytes right after the requested size, keyed by the address so a
- * canary copied from elsewhere does not match.
+ * canary copied from elsewhere does not match. A write that happens to
+ * store the byte already there goes unseen (1 in 256 for a random byte).
  */
 extern uint64_t kh_canary_secret;
 
 static inline uint64_t kh_canary_value(const void *start)
 {
-	return kh_canary_secret ^ ((uintptr_t)start * 0x9e3779b97f4a7c15ull);
+	/* The first byte is never zero: an off-by-one NUL is always seen. */
+	return (kh_canary_secret ^ ((uintptr_t)start * 0x9e3779b97f4a7c15ull)) | 1;
 }
 
 static inline void kh_canary_write(char *start, size_t size)

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# Real programs on kheap through the LD_PRELOAD malloc: a Python script,
-# sort of a large file, and a C compile. TAP on stdout.
+# Real programs on kheap through the LD_PRELOAD malloc: every C allocation
+# function (preload_api.c), a Python script, sort of a large file, and a C
+# compile. TAP on stdout.
 # Usage: preload.sh LIBKHEAPMALLOC CC
 set -u
 preload=$(realpath "$1") cc=$2
@@ -81,9 +82,15 @@ C
 		[ "$("$work/hello")" = "compiled on kheap" ]
 }
 
+c_api() {
+	"$cc" -O2 -Wall -o "$work/preload_api" "$(dirname "$0")/preload_api.c" &&
+		on_kheap "$work/preload_api"
+}
+
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 check "malloc is kheap's" uses_kheap
+check "every C allocation function" c_api
 check "python script" python_script
 check "sort of a large file" sort_large_file
 check "C compile with $cc" c_compile

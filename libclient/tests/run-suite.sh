@@ -3,7 +3,8 @@
 #
 # The host test suite of libkheapclient as one TAP 13 stream: every test
 # program of both builds (plain, ASan+UBSan), the misuse programs through
-# their runner, and real programs under the LD_PRELOAD malloc. Test lines
+# their runner, the examples built with instrumentation, and real programs
+# under the LD_PRELOAD malloc. Test lines
 # are renumbered and prefixed with their build; a program that dies without
 # saying which case failed counts as one failure. Exit 1 on any failure.
 #
@@ -56,6 +57,14 @@ for build in plain asan; do
 			tap_program "$build: ${name#test_}" "$program"
 		fi
 	done
+done
+for example in "$testdir"/examples/*; do
+	if "$example" >"$scratch/out" 2>&1; then
+		result ok "example: ${example##*/} (instrumented)"
+	else
+		result "not ok" "example: ${example##*/} (instrumented)"
+		sed 's/^/# /' "$scratch/out"
+	fi
 done
 tap_program "preload" "$(dirname "$0")/preload.sh" "$preload" "$cc"
 

@@ -112,14 +112,14 @@ TEST(freed_memory_is_cleared)
  */
 TEST(free_order_1_4_3_merges_both_ways)
 {
-	struct kheap_stats before, now;
+	struct kheap_client_stats before, now;
 	char *block[4];
 	size_t size = 50000;
 
-	kheap_get_stats(&before);
+	kheap_client_stats(&before);
 	for (int i = 0; i < 4; i++)
 		block[i] = kheap_malloc(size);
-	kheap_get_stats(&now);
+	kheap_client_stats(&now);
 	if (now.medium_regions != before.medium_regions + 1)
 		SKIP("the blocks did not come from one fresh region");
 	for (int i = 1; i < 4; i++)
@@ -128,16 +128,16 @@ TEST(free_order_1_4_3_merges_both_ways)
 	CHECK(now.medium_free_blocks == before.medium_free_blocks + 1);
 
 	kheap_free(block[0]);		/* no free neighbour: one more block */
-	kheap_get_stats(&now);
+	kheap_client_stats(&now);
 	CHECK(now.medium_free_blocks == before.medium_free_blocks + 2);
 	kheap_free(block[3]);		/* merges right with the region's rest */
-	kheap_get_stats(&now);
+	kheap_client_stats(&now);
 	CHECK(now.medium_free_blocks == before.medium_free_blocks + 2);
 	kheap_free(block[2]);		/* merges right with 4 */
-	kheap_get_stats(&now);
+	kheap_client_stats(&now);
 	CHECK(now.medium_free_blocks == before.medium_free_blocks + 2);
 	kheap_free(block[1]);		/* merges left with 1 and right with 3 */
-	kheap_get_stats(&now);
+	kheap_client_stats(&now);
 	CHECK(now.medium_regions == before.medium_regions);
 	CHECK(now.medium_free_blocks == before.medium_free_blocks);
 	CHECK(now.medium_free_bytes == before.medium_free_bytes);
@@ -236,16 +236,16 @@ TEST(zero_sized_allocations_are_distinct)
 
 TEST(empty_regions_go_back)
 {
-	struct kheap_stats before, after;
+	struct kheap_client_stats before, after;
 	void *p;
 
 	if (memory_limit() < (24u << 20))
 		SKIP("less memory than a region past the cache's size");
-	kheap_get_stats(&before);
+	kheap_client_stats(&before);
 	p = kheap_malloc(12 << 20);
 	CHECK(p != NULL);
 	kheap_free(p);
-	kheap_get_stats(&after);
+	kheap_client_stats(&after);
 	/* A region this big skips the cache: straight back to the backend. */
 	CHECK(after.backend_unmaps == before.backend_unmaps + 1);
 	CHECK(after.region_bytes == before.region_bytes);

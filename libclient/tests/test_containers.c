@@ -69,7 +69,7 @@ TEST(errors_return_instead_of_aborting)
 	CHECK(errno == EINVAL);
 	CHECK_REPORTS(kheap_realloc(alias, 20), KHEAP_ERR_RESIZE_AFTER_FREE);
 	p = kheap_malloc(10);
-	p[10] = 1;
+	p[10] ^= 1;
 	CHECK_REPORTS(kheap_check(p), KHEAP_ERR_HEAP_OVERFLOW);
 	CHECK(strcmp(kheap_error_name(KHEAP_ERR_HEAP_OVERFLOW), "heap overflow") == 0);
 }

@@ -6,7 +6,7 @@ int main(void)
 	char *p = kheap_malloc(24);
 
 	expect("kheap: heap overflow of %p (size 24)", (void *)p);
-	((char *)opaque(p))[24] = 'x';
+	((char *)opaque(p))[24] = '\0';	/* the classic off-by-one NUL */
 	kheap_free(p);
 	return not_detected();
 }
