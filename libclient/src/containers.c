@@ -156,9 +156,14 @@ KH_API void kheap_buf_destroy(struct kheap_buf *buf)
 }
 
 /* Room for @length bytes and the NUL after them. */
+/*
+ * Room for @length bytes and the terminator. A buffer written to has
+ * storage even when it stays empty (appending "" or printing "%s" of ""),
+ * so that the terminator always has a home.
+ */
 static int buf_reserve(struct kheap_buf *buf, size_t length)
 {
-	return grow(&buf->bytes, &buf->capacity, length, 1, 1);
+	return grow(&buf->bytes, &buf->capacity, length ? length : 1, 1, 1);
 }
 
 KH_API int kheap_buf_append(struct kheap_buf *buf, const void *data,

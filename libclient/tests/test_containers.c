@@ -148,6 +148,18 @@ TEST(buf_builds_strings)
 	kheap_buf_destroy(&buf);
 }
 
+/* Found by fuzz/fuzz_heap.c: nothing appended to a fresh buffer is no misuse. */
+TEST(buf_takes_empty_appends)
+{
+	struct kheap_buf buf;
+
+	kheap_buf_init(&buf);
+	CHECK(kheap_buf_append(&buf, "", 0) == 0);
+	CHECK(kheap_buf_printf(&buf, "%s", "") == 0);
+	CHECK(buf.length == 0 && strcmp(kheap_buf_str(&buf), "") == 0);
+	kheap_buf_destroy(&buf);
+}
+
 int main(void)
 {
 	struct kheap_options options = {
