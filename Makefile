@@ -11,6 +11,7 @@
 #   make soak            library and module under pressure in a guest, SOAK_SECONDS
 #   make bench-kernel    region acquire/map/touch/release vs anonymous mmap, in a guest
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
+#   make kheapstat-chart record a guest run with kheapstat, plot it (gnuplot)
 #   make install         module, library, headers, pkg-config (DESTDIR, PREFIX)
 #   make clean
 #
@@ -22,6 +23,9 @@ PREFIX		?= /usr/local
 LIBDIR		?= $(PREFIX)/lib
 INCLUDEDIR	?= $(PREFIX)/include
 CC		?= gcc
+
+# The VM runner and the scripts find the build folder here too.
+export BUILD
 
 KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build), \
 	     $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
@@ -40,7 +44,8 @@ VM_APPEND	?=
 VM_LABEL	?= $(VM_KERNEL)
 
 .PHONY: all module vm-modules selftests tools setup run check check-runner \
-	check-vm lint fuzz soak bench-kernel bench-malloc install clean
+	check-vm lint fuzz soak bench-kernel bench-malloc install clean \
+	kheapstat-chart
 .DELETE_ON_ERROR:
 
 all: module lib examples selftests tools
@@ -93,29 +98,45 @@ $(BUILD)/vm/examples/%: examples/%.c $(LIB_A)
 
 # ----------------------------------------------------------------- tools --
 
-# kheap-nl, the generic netlink client (libnl-genl-3): dynamic for the host,
-# static for the busybox guest with the helpers of its check script.
-# libnl-3.a references getaddrinfo()/getprotoby*(), never called by kheap-nl:
-# the static link warns about them, harmlessly.
+# kheapstat, the generic netlink client (libnl-genl-3): dynamic for the
+# host, static for the busybox guest with the helpers of its check script.
+# libnl-3.a references getaddrinfo()/getprotoby*(), never called by
+# kheapstat: the static link warns about them, harmlessly.
 NL_CFLAGS	:= $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS		:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 NL_STATIC_LIBS	:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 TOOLS_CFLAGS	:= -O2 -g -Wall -Wextra -Iuapi
-VM_TOOLS	:= $(addprefix $(BUILD)/vm/tools/,kheap-nl kheap_hog runas)
+VM_TOOLS	:= $(addprefix $(BUILD)/vm/tools/,kheapstat kheap_hog runas json_get)
 
-tools: $(BUILD)/tools-bin/kheap-nl $(VM_TOOLS)
+tools: $(BUILD)/tools-bin/kheapstat $(VM_TOOLS)
 
-$(BUILD)/tools-bin/kheap-nl: tools/kheap-nl.c $(wildcard uapi/linux/*.h)
+$(BUILD)/tools-bin/kheapstat: tools/kheapstat.c $(wildcard uapi/linux/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(TOOLS_CFLAGS) $(NL_CFLAGS) $< -o $@ $(NL_LIBS)
 
-$(BUILD)/vm/tools/kheap-nl: tools/kheap-nl.c $(wildcard uapi/linux/*.h)
+$(BUILD)/vm/tools/kheapstat: tools/kheapstat.c $(wildcard uapi/linux/*.h)
 	@mkdir -p $(@D)
 	$(CC) -static $(TOOLS_CFLAGS) $(NL_CFLAGS) $< -o $@ $(NL_STATIC_LIBS)
 
 $(BUILD)/vm/tools/%: tools/tests/%.c $(wildcard uapi/linux/*.h)
 	@mkdir -p $(@D)
 	$(CC) -static $(TOOLS_CFLAGS) $< -o $@
+
+# A chart of a real run: kheapstat --record in a guest while holders come
+# and go and the soak runs, plotted on the host by tools/kheap-plot
+# (gnuplot). Also checks kheapstat's message once the module is unloaded.
+kheapstat-chart: vm-modules $(VM_TOOLS) $(BUILD)/stress/kheap_soak
+	scripts/vm-run --kernel $(VM_KERNEL) --label kheapstat-chart \
+		--out $(BUILD)/vm/kheapstat-chart \
+		--payload tools/tests/kheapstat-record.sh \
+		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
+		--file $(BUILD)/stress/kheap_soak:kheap/kheap_soak \
+		$(foreach t,$(VM_TOOLS),--file $(t):kheap/tools/$(notdir $(t)))
+	@mkdir -p $(BUILD)/kheapstat
+	sed -n 's/^# csv: //p' $(BUILD)/vm/kheapstat-chart/tap.log | tr -d '\r' \
+		>$(BUILD)/kheapstat/run.csv
+	tools/kheap-plot -t "kheap pages per process ($(VM_KERNEL) guest)" \
+		-o $(BUILD)/kheapstat/kheapstat-pages.png $(BUILD)/kheapstat/run.csv
 
 # --------------------------------------------------------------- the lane --
 
@@ -137,15 +158,16 @@ check-runner:
 
 # The kernel fuzzer runs in every guest after the selftests, for
 # KHEAP_FUZZ_SECONDS (20 unless VM_APPEND=KHEAP_FUZZ_SECONDS=N says more).
-VM_TESTS = $(SELFTESTS) $(BUILD)/fuzz/kheap_fuzz
+VM_TESTS = $(SELFTESTS) $(LIB_STATIC_TESTS) $(BUILD)/fuzz/kheap_fuzz
 
-check-vm: $(VM_TESTS) $(VM_TOOLS)
+check-vm: $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstword $(subst :, ,$(f))))
 	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \
 		--payload scripts/vm/suite.sh \
 		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
 		$(foreach t,$(VM_TESTS),--file $(t):kheap/tests/$(notdir $(t))) \
-		--file tools/tests/kheap-nl-check.sh:kheap/tests/kheap-nl-check.sh \
-		$(foreach t,$(VM_TOOLS),--file $(t):kheap/tools/$(notdir $(t)))
+		--file tools/tests/kheapstat-check.sh:kheap/tests/kheapstat-check.sh \
+		$(foreach t,$(VM_TOOLS),--file $(t):kheap/tools/$(notdir $(t))) \
+		$(foreach f,$(LIB_VM_FILES),--file $(f))
 
 # checkpatch wants kernel sources, not userspace: the module and its ABI.
 CHECKPATCH := perl $(BUILD)/tools/src/scripts/checkpatch.pl --strict --no-tree \
@@ -218,7 +240,9 @@ install: all
 	install -D -m 0644 udev/60-kheap.rules $(DESTDIR)/lib/udev/rules.d/60-kheap.rules
 	install -D -m 0644 uapi/linux/kheap.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap.h
 	install -D -m 0644 uapi/linux/kheap_netlink.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap_netlink.h
-	install -D -m 0755 $(BUILD)/tools-bin/kheap-nl $(DESTDIR)$(PREFIX)/bin/kheap-nl
+	install -D -m 0755 $(BUILD)/tools-bin/kheapstat $(DESTDIR)$(PREFIX)/bin/kheapstat
+	install -D -m 0755 tools/kheap-plot $(DESTDIR)$(PREFIX)/bin/kheap-plot
+	install -D -m 0644 man/kheapstat.1 $(DESTDIR)$(PREFIX)/share/man/man1/kheapstat.1
 	$(foreach h,$(LIB_HEADERS),install -D -m 0644 $(h) $(DESTDIR)$(INCLUDEDIR)/$(notdir $(h)) &&) true
 	install -D -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO))
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libkheapclient.so.1

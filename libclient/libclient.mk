@@ -114,6 +114,18 @@ $(KH_OUT)/vm/libkheap-%: $(KH_DIR)/tests/test_%.c $(KH_TEST_DEPS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -static $(KH_TEST_CFLAGS) $< -o $@ $(LIB_A)
 
+# The preload library in the guest: a dynamically linked program and
+# Debian's sort, with the loader and libc they need (SRC:DST for vm-run).
+$(KH_OUT)/vm/preload_fork: $(KH_DIR)/tests/preload_fork.c
+	@mkdir -p $(@D)
+	$(CC) $(KH_CFLAGS) $< -o $@
+
+LIB_VM_FILES := $(LIB_PRELOAD):kheap/lib/libkheapmalloc.so \
+	$(KH_OUT)/vm/preload_fork:kheap/bin/preload_fork \
+	/usr/bin/sort:kheap/bin/sort \
+	$(KH_DIR)/tests/preload-vm.sh:kheap/tests/preload-vm.sh \
+	$(foreach lib,$(shell ldd /usr/bin/sort | grep -o '/[^ ]*'),$(lib):$(lib))
+
 check-lib: $(KH_PLAIN_BINS) $(KH_ASAN_BINS) $(KH_EXAMPLE_BINS) $(LIB_PRELOAD)
 	@KHEAP_BACKEND=anon $(KH_DIR)/tests/run-suite.sh $(KH_OUT)/tests \
 		$(LIB_PRELOAD) "$(CC)"

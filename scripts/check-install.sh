@@ -31,7 +31,8 @@ result "$([ $? = 0 ] && echo 1 || echo 0)" "make install DESTDIR=... PREFIX=$pre
 for file in lib/modules/*/extra/kheap.ko \
 	    $prefix/include/linux/kheap.h $prefix/include/kheap.h \
 	    $prefix/lib/libkheapclient.so.1 $prefix/lib/libkheapclient.a \
-	    $prefix/lib/pkgconfig/kheapclient.pc; do
+	    $prefix/lib/pkgconfig/kheapclient.pc $prefix/bin/kheapstat \
+	    $prefix/share/man/man1/kheapstat.1 lib/udev/rules.d/60-kheap.rules; do
 	# shellcheck disable=SC2086 # the glob stands for the kernel release
 	result "$(ls $stage/$file >/dev/null 2>&1 && echo 1 || echo 0)" "installs $file"
 done

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kheap_hog: test helper for kheap-nl-check.sh.
+ * kheap_hog: test helper for kheapstat-check.sh.
  *
  *   kheap_hog PAGES hold   allocate a region of PAGES pages, then sleep
  *                          until killed

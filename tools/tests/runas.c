@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * runas: test helper for kheap-nl-check.sh (busybox has no setuidgid).
+ * runas: test helper for kheapstat-check.sh (busybox has no setuidgid).
  *
  *   runas UID PROGRAM [ARG...]
  *
