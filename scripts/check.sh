@@ -44,6 +44,7 @@ fi
 step lint submake lint
 step install scripts/check-install.sh "$BUILD"
 step library submake check-lib
+step fuzz submake fuzz
 step runner submake check-runner
 for kernel in $VM_KERNELS; do
 	step "vm-$kernel" submake check-vm VM_KERNEL="$kernel"
