@@ -114,6 +114,40 @@ static int kheap_nl_put_u64(struct sk_buff *skb, int type, u64 val)
 	return nla_put_u64_64bit(skb, type, val, KHEAP_NL_A_PAD);
 }
 
+/*
+ * Ends the message begun at @hdr in @skb; or, if filling it failed (@err,
+ * returned), drops and frees it.
+ */
+static int kheap_nl_msg_end(struct sk_buff *skb, void *hdr, int err)
+{
+	if (err) {
+		genlmsg_cancel(skb, hdr);
+		nlmsg_free(skb);
+		return err;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Begins the reply of @cmd to @info in @msg; frees @msg if it has no room. */
+static void *kheap_nl_reply_begin(struct sk_buff *msg, struct genl_info *info,
+				  u8 cmd)
+{
+	void *hdr = genlmsg_put_reply(msg, info, &kheap_nl_family, 0, cmd);
+
+	if (!hdr)
+		nlmsg_free(msg);
+	return hdr;
+}
+
+/* Sends the reply begun at @hdr once filled (@err 0), else frees it. */
+static int kheap_nl_reply_send(struct sk_buff *msg, void *hdr,
+			       struct genl_info *info, int err)
+{
+	err = kheap_nl_msg_end(msg, hdr, err);
+	return err ? err : genlmsg_reply(msg, info);
+}
+
 static size_t kheap_nl_proc_size(void)
 {
 	return nla_total_size(sizeof(u32)) +		/* PID */
@@ -171,33 +205,21 @@ static int kheap_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	/* Runs in the requester's context: its pid namespace applies. */
 	ret = kheap_stats_proc_by_pid(nr, &st);
 	if (ret) {
+		nlmsg_free(msg);
 		if (kheap_nl_tgid_exists(nr)) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
 					    "process holds nothing in kheap");
-			ret = -ENOENT;
-		} else {
-			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    "no such process");
-			ret = -ESRCH;
+			return -ENOENT;
 		}
-		goto free_msg;
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such process");
+		return -ESRCH;
 	}
 
-	ret = -EMSGSIZE;
-	hdr = genlmsg_put_reply(msg, info, &kheap_nl_family, 0,
-				KHEAP_NL_CMD_GET_STATS);
+	hdr = kheap_nl_reply_begin(msg, info, KHEAP_NL_CMD_GET_STATS);
 	if (!hdr)
-		goto free_msg;
-	if (kheap_nl_fill_proc(msg, nr, &st)) {
-		genlmsg_cancel(msg, hdr);
-		goto free_msg;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-free_msg:
-	nlmsg_free(msg);
-	return ret;
+		return -EMSGSIZE;
+	return kheap_nl_reply_send(msg, hdr, info,
+				   kheap_nl_fill_proc(msg, nr, &st));
 }
 
 /* --------------------------------------------------- GET_STATS dump -- */
@@ -323,20 +345,10 @@ static int kheap_nl_get_global_doit(struct sk_buff *skb,
 		return -ENOMEM;
 
 	kheap_stats_global(&g);
-	hdr = genlmsg_put_reply(msg, info, &kheap_nl_family, 0,
-				KHEAP_NL_CMD_GET_GLOBAL);
+	hdr = kheap_nl_reply_begin(msg, info, KHEAP_NL_CMD_GET_GLOBAL);
 	if (!hdr)
-		goto free_msg;
-	if (kheap_nl_fill_global(msg, &g)) {
-		genlmsg_cancel(msg, hdr);
-		goto free_msg;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-free_msg:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+		return -EMSGSIZE;
+	return kheap_nl_reply_send(msg, hdr, info, kheap_nl_fill_global(msg, &g));
 }
 
 /* ---------------------------------------------------- SET_LIMITS do -- */
@@ -444,12 +456,8 @@ static struct sk_buff *kheap_nl_event_new(u8 cmd, size_t size, void **hdr)
 
 static void kheap_nl_event_send(struct sk_buff *skb, void *hdr, int err)
 {
-	if (err) {
-		genlmsg_cancel(skb, hdr);
-		nlmsg_free(skb);
+	if (kheap_nl_msg_end(skb, hdr, err))
 		return;
-	}
-	genlmsg_end(skb, hdr);
 	genlmsg_multicast(&kheap_nl_family, skb, 0, KHEAP_NL_GRP_EVENTS,
 			  GFP_KERNEL);
 }

@@ -20,10 +20,7 @@ FIXTURE(batch) {
 
 FIXTURE_SETUP(batch)
 {
-	self->fd = kheap_open();
-	if (self->fd < 0 && (errno == ENOENT || errno == ENODEV))
-		SKIP(return, "%s missing: is kheap.ko loaded?", DEV_PATH);
-	ASSERT_LE(0, self->fd);
+	KHEAP_OPEN_OR_SKIP(self->fd);
 	ASSERT_EQ(0, ioctl(self->fd, KHEAP_IOC_INFO, &self->info));
 }
 

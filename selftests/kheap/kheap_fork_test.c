@@ -18,10 +18,7 @@ FIXTURE_SETUP(fork)
 {
 	self->total = read_param("max_pages_total");
 	proc_base(&self->base);
-	self->fd = kheap_open();
-	if (self->fd < 0 && (errno == ENOENT || errno == ENODEV))
-		SKIP(return, "%s missing: is kheap.ko loaded?", DEV_PATH);
-	ASSERT_LE(0, self->fd);
+	KHEAP_OPEN_OR_SKIP(self->fd);
 	ASSERT_EQ(0, pipe(self->to_child));
 	ASSERT_EQ(0, pipe(self->to_parent));
 }
@@ -118,10 +115,7 @@ TEST_F(fork, child_munmap_releases_copy)
 	pid_t pid;
 	char *p;
 
-	ASSERT_EQ(0, kheap_alloc(self->fd, 4, &off));
-	p = kheap_map(self->fd, off, 4);
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0x11, 4 * page_size);
+	p = alloc_map(_metadata, self->fd, 4, &off, 0x11);
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -155,10 +149,7 @@ TEST_F(fork, grandchild_and_mremap)
 	pid_t pid;
 	char *p;
 
-	ASSERT_EQ(0, kheap_alloc(self->fd, 2, &off));
-	p = kheap_map(self->fd, off, 2);
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0x21, 2 * page_size);
+	p = alloc_map(_metadata, self->fd, 2, &off, 0x21);
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -205,9 +196,7 @@ TEST_F(fork, copy_over_limit)
 	pid_t pid;
 	char *p;
 
-	ASSERT_EQ(0, kheap_alloc(self->fd, 4, &off));
-	p = kheap_map(self->fd, off, 4);
-	ASSERT_NE(MAP_FAILED, p);
+	p = alloc_map(_metadata, self->fd, 4, &off, -1);
 	p[0] = 1;
 	ASSERT_EQ(0, write_param("max_pages_total",
 				 proc_value("pages_in_use") + 3));
@@ -234,9 +223,7 @@ TEST_F(fork, freed_before_fork)
 	char *p;
 
 	catch_faults();
-	ASSERT_EQ(0, kheap_alloc(self->fd, 1, &off));
-	p = kheap_map(self->fd, off, 1);
-	ASSERT_NE(MAP_FAILED, p);
+	p = alloc_map(_metadata, self->fd, 1, &off, -1);
 	ASSERT_EQ(0, kheap_free(self->fd, off));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -255,10 +242,7 @@ TEST_F(fork, child_privatizes)
 	pid_t pid;
 	char *p;
 
-	ASSERT_EQ(0, kheap_alloc(self->fd, 2, &off));
-	p = kheap_map(self->fd, off, 2);
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0x44, 2 * page_size);
+	p = alloc_map(_metadata, self->fd, 2, &off, 0x44);
 
 	pid = fork();
 	ASSERT_LE(0, pid);

@@ -162,10 +162,7 @@ TEST_F(limits, lowering_keeps_memory)
 	uint64_t x = 0;
 	char *p;
 
-	ASSERT_EQ(0, kheap_alloc(self->fd, 4, &x));
-	p = kheap_map(self->fd, x, 4);
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0x33, 4 * page_size);
+	p = alloc_map(_metadata, self->fd, 4, &x, 0x33);
 	ASSERT_EQ(0, write_param("max_pages_per_process", 1));
 	EXPECT_TRUE(all_bytes(p, 4 * page_size, 0x33));
 	EXPECT_EQ(-ENOMEM, kheap_alloc(self->fd, 1, &x));

@@ -27,10 +27,7 @@ FIXTURE(kheap) {
 FIXTURE_SETUP(kheap)
 {
 	page_size = sysconf(_SC_PAGESIZE);
-	self->fd = kheap_open();
-	if (self->fd < 0 && (errno == ENOENT || errno == ENODEV))
-		SKIP(return, "%s missing: is kheap.ko loaded?", DEV_PATH);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", DEV_PATH, strerror(errno));
+	KHEAP_OPEN_OR_SKIP(self->fd);
 	ASSERT_EQ(0, ioctl(self->fd, KHEAP_IOC_INFO, &self->info));
 }
 
@@ -131,10 +128,7 @@ TEST_F(kheap, remap_keeps_data)
 	uint64_t off = 0;
 	char *p;
 
-	ASSERT_EQ(0, kheap_alloc(self->fd, 2, &off));
-	p = kheap_map(self->fd, off, 2);
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0x3c, 2 * page_size);
+	p = alloc_map(_metadata, self->fd, 2, &off, 0x3c);
 	ASSERT_EQ(0, munmap(p, 2 * page_size));
 
 	p = kheap_map(self->fd, off, 2);
@@ -201,10 +195,7 @@ TEST_F(kheap, freed_region_faults)
 	char *p;
 
 	catch_faults();
-	ASSERT_EQ(0, kheap_alloc(self->fd, 3, &off));
-	p = kheap_map(self->fd, off, 3);
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0x11, 3 * page_size);
+	p = alloc_map(_metadata, self->fd, 3, &off, 0x11);
 	EXPECT_EQ(0, touch(p + page_size, 0));
 
 	ASSERT_EQ(0, kheap_free(self->fd, off));
@@ -346,10 +337,7 @@ FIXTURE_VARIANT_ADD(alloc_bad, region_limit_plus_1) {
 FIXTURE_SETUP(alloc_bad)
 {
 	page_size = sysconf(_SC_PAGESIZE);
-	self->fd = kheap_open();
-	if (self->fd < 0 && (errno == ENOENT || errno == ENODEV))
-		SKIP(return, "%s missing: is kheap.ko loaded?", DEV_PATH);
-	ASSERT_LE(0, self->fd);
+	KHEAP_OPEN_OR_SKIP(self->fd);
 	ASSERT_EQ(0, ioctl(self->fd, KHEAP_IOC_INFO, &self->info));
 }
 
@@ -556,10 +544,7 @@ TEST_F(kheap, mremap_and_split)
 	uint64_t off = 0;
 	char *p, *q, *target;
 
-	ASSERT_EQ(0, kheap_alloc(self->fd, 4, &off));
-	p = kheap_map(self->fd, off, 4);
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0x77, 4 * page_size);
+	p = alloc_map(_metadata, self->fd, 4, &off, 0x77);
 
 	q = mremap(p, 4 * page_size, 8 * page_size, MREMAP_MAYMOVE);
 	EXPECT_EQ(MAP_FAILED, q);

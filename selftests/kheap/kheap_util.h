@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -57,14 +58,15 @@ static int kheap_open(void)
 	return open(DEV_PATH, O_RDWR | O_CLOEXEC);
 }
 
-/* Returns 0 or -errno. */
+/* Returns 0 or -errno; the handle goes to *@offset if not NULL. */
 static int kheap_alloc(int fd, uint64_t pages, uint64_t *offset)
 {
 	struct kheap_alloc req = { .pages = pages };
 
 	if (ioctl(fd, KHEAP_IOC_ALLOC, &req))
 		return -errno;
-	*offset = req.offset;
+	if (offset)
+		*offset = req.offset;
 	return 0;
 }
 
@@ -105,6 +107,34 @@ static void *kheap_map(int fd, uint64_t offset, uint64_t pages)
 		    MAP_SHARED, fd, offset);
 }
 
+/*
+ * Fixture setup: opens /dev/kheap into @fd, skipping the test when the
+ * module is not loaded and failing it on any other error.
+ */
+#define KHEAP_OPEN_OR_SKIP(fd) do {					\
+	(fd) = kheap_open();						\
+	if ((fd) < 0 && (errno == ENOENT || errno == ENODEV))		\
+		SKIP(return, "%s missing: is kheap.ko loaded?", DEV_PATH); \
+	ASSERT_LE(0, (fd)) TH_LOG("open %s: %s", DEV_PATH, strerror(errno)); \
+} while (0)
+
+/*
+ * ALLOC of @pages (handle to *@off) mapped whole, each byte set to @fill
+ * unless @fill is negative; fails the test on error.  Returns the mapping.
+ */
+static char *alloc_map(struct __test_metadata *_metadata, int fd,
+		       uint64_t pages, uint64_t *off, int fill)
+{
+	char *p;
+
+	ASSERT_EQ(0, kheap_alloc(fd, pages, off));
+	p = kheap_map(fd, *off, pages);
+	ASSERT_NE(MAP_FAILED, p);
+	if (fill >= 0)
+		memset(p, fill, pages * page_size);
+	return p;
+}
+
 /* Value of "key:" in the global block of /proc/kheap, or -1. */
 static long proc_value(const char *key)
 {
@@ -129,15 +159,17 @@ static long proc_value(const char *key)
 }
 
 struct proc_row {
-	long regions, pages, peak, failures, limit_hits;
+	int pid;
 	char comm[32];
+	long regions, pages, peak, failures, limit_hits;
 };
 
 /*
- * Finds the /proc/kheap table row of @pid (any row if @pid is 0); returns
- * the number of matching rows.
+ * Reads the /proc/kheap table: the rows of @pid (every row if @pid is 0),
+ * the first @max of them into @rows.  Returns how many rows matched in
+ * all, or -1 if /proc/kheap cannot be read.
  */
-static int proc_row(pid_t pid, struct proc_row *row)
+static int proc_table(pid_t pid, struct proc_row *rows, int max)
 {
 	char line[256];
 	int found = 0, in_table = 0;
@@ -145,10 +177,9 @@ static int proc_row(pid_t pid, struct proc_row *row)
 
 	f = fopen(PROC_PATH, "re");
 	if (!f)
-		return 0;
+		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		struct proc_row r;
-		int p;
 
 		if (!strncmp(line, "pid ", 4)) {
 			in_table = 1;
@@ -156,15 +187,35 @@ static int proc_row(pid_t pid, struct proc_row *row)
 		}
 		if (!in_table)
 			continue;
-		if (sscanf(line, "%d %31s %ld %ld %ld %ld %ld", &p, r.comm,
+		if (sscanf(line, "%d %31s %ld %ld %ld %ld %ld", &r.pid, r.comm,
 			   &r.regions, &r.pages, &r.peak, &r.failures,
-			   &r.limit_hits) == 7 && (!pid || p == pid)) {
-			if (!found++ && row)
-				*row = r;
+			   &r.limit_hits) == 7 && (!pid || r.pid == pid)) {
+			if (found < max)
+				rows[found] = r;
+			found++;
 		}
 	}
 	fclose(f);
 	return found;
+}
+
+/*
+ * Finds the /proc/kheap table row of @pid (any row if @pid is 0) into @row
+ * unless NULL; returns the number of matching rows.
+ */
+static int proc_row(pid_t pid, struct proc_row *row)
+{
+	int found = proc_table(pid, row, row ? 1 : 0);
+
+	return found < 0 ? 0 : found;
+}
+
+/* Every table row of /proc/kheap; returns how many (at most @max), or -1. */
+static int proc_all_rows(struct proc_row *rows, int max)
+{
+	int found = proc_table(0, rows, max);
+
+	return found > max ? max : found;
 }
 
 struct proc_base {
@@ -195,19 +246,43 @@ static int write_param(const char *name, unsigned long val)
 	return ret;
 }
 
-static long read_param(const char *name)
+/* Parameter @name, an unsigned long, into *@val; returns 0 or -errno. */
+static int param_get(const char *name, unsigned long *val)
 {
 	char path[128];
-	long val = -1;
+	int ret = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
 	f = fopen(path, "re");
 	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &val) != 1)
-		val = -1;
+		return -errno;
+	if (fscanf(f, "%lu", val) != 1)
+		ret = -EINVAL;
 	fclose(f);
+	return ret;
+}
+
+/* The parameter's value (LONG_MAX if above), or -1 if unreadable. */
+static long read_param(const char *name)
+{
+	unsigned long val;
+
+	if (param_get(name, &val))
+		return -1;
+	return val > LONG_MAX ? LONG_MAX : (long)val;
+}
+
+/* The parameter's value, whole, or 0 with errno set if unreadable. */
+static unsigned long read_param_ul(const char *name)
+{
+	unsigned long val;
+	int ret = param_get(name, &val);
+
+	if (ret) {
+		errno = -ret;
+		return 0;
+	}
 	return val;
 }
 

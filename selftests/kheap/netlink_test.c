@@ -23,38 +23,18 @@
  *     PROC_EXIT when a process exits holding regions (and not when it
  *     held none).
  */
-#define _GNU_SOURCE
+#include "kheap_util.h"
+
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include <linux/kheap.h>
 #include <linux/kheap_netlink.h>
-
-/* See kheap_test.c: noise from the harness itself under -Wextra. */
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wclobbered"
-#include "../kselftest_harness.h"
-
-#define DEV_PATH	"/dev/" KHEAP_DEVICE_NAME
-#define PROC_PATH	"/proc/kheap"
-#define PARAM_DIR	"/sys/module/kheap/parameters/"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
@@ -63,76 +43,7 @@
 #define TB_SIZE		64	/* covers KHEAP_NL_A_MAX and CTRL_ATTR_MAX */
 #define EVENT_WAIT_MS	5000
 
-/* ------------------------------------------------ /proc/kheap, sysfs -- */
-
-static long proc_value(const char *key)
-{
-	char line[256], name[64];
-	long val = -1, v;
-	FILE *f;
-
-	f = fopen(PROC_PATH, "re");
-	if (!f)
-		return -1;
-	snprintf(name, sizeof(name), "%s:", key);
-	while (fgets(line, sizeof(line), f)) {
-		char k[64];
-
-		if (sscanf(line, "%63s %ld", k, &v) == 2 && !strcmp(k, name)) {
-			val = v;
-			break;
-		}
-	}
-	fclose(f);
-	return val;
-}
-
-struct row {
-	int pid;
-	char comm[32];
-	long regions, pages, peak, failures, limit_hits;
-};
-
-/* Every table row of /proc/kheap; returns how many (at most @max). */
-static int proc_rows(struct row *rows, int max)
-{
-	int n = 0, in_table = 0;
-	char line[256];
-	FILE *f;
-
-	f = fopen(PROC_PATH, "re");
-	if (!f)
-		return -1;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		struct row *r = &rows[n];
-
-		if (!strncmp(line, "pid ", 4)) {
-			in_table = 1;
-			continue;
-		}
-		if (in_table &&
-		    sscanf(line, "%d %31s %ld %ld %ld %ld %ld", &r->pid, r->comm,
-			   &r->regions, &r->pages, &r->peak, &r->failures,
-			   &r->limit_hits) == 7)
-			n++;
-	}
-	fclose(f);
-	return n;
-}
-
-static int proc_row(int pid, struct row *row)
-{
-	struct row rows[256];
-	int i, n = proc_rows(rows, 256);
-
-	for (i = 0; i < n; i++) {
-		if (rows[i].pid == pid) {
-			*row = rows[i];
-			return 1;
-		}
-	}
-	return 0;
-}
+/* ---------------------------------------------------------- /proc/kheap -- */
 
 /* The comm as /proc/kheap prints it. */
 static void proc_comm(const char *raw, char *out, size_t size)
@@ -145,62 +56,6 @@ static void proc_comm(const char *raw, char *out, size_t size)
 			out[i] = '?';
 	if (!out[0])
 		snprintf(out, size, "-");
-}
-
-static int write_param(const char *name, unsigned long val)
-{
-	char path[128], buf[32];
-	int fd, len, ret = 0;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = snprintf(buf, sizeof(buf), "%lu", val);
-	if (write(fd, buf, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* The parameter's value, or 0 with errno set. */
-static unsigned long read_param(const char *name)
-{
-	unsigned long val = 0;
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu", &val) != 1) {
-		errno = EINVAL;
-		val = 0;
-	}
-	fclose(f);
-	return val;
-}
-
-/* ------------------------------------------------------------ /dev/kheap -- */
-
-/* Returns 0 or -errno; the handle goes to *@offset if not NULL. */
-static int kheap_alloc(int fd, uint64_t pages, uint64_t *offset)
-{
-	struct kheap_alloc req = { .pages = pages };
-
-	if (ioctl(fd, KHEAP_IOC_ALLOC, &req))
-		return -errno;
-	if (offset)
-		*offset = req.offset;
-	return 0;
-}
-
-static int kheap_free(int fd, uint64_t offset)
-{
-	struct kheap_free req = { .offset = offset };
-
-	return ioctl(fd, KHEAP_IOC_FREE, &req) ? -errno : 0;
 }
 
 /* ------------------------------------------------------------ netlink -- */
@@ -471,7 +326,7 @@ static int resolve(int fd, struct family *fam)
 /* A GET_STATS reply as a /proc/kheap row. */
 static void row_msg(uint8_t cmd, const struct nlattr **tb, void *arg)
 {
-	struct row *rows = arg, *r;
+	struct proc_row *rows = arg, *r;
 	const char *comm = attr_str(tb, KHEAP_NL_A_COMM);
 	int i;
 
@@ -493,9 +348,9 @@ static void row_msg(uint8_t cmd, const struct nlattr **tb, void *arg)
 
 /* GET_STATS do for @pid into @row; returns the result's errno. */
 static int nl_stats(int fd, const struct family *fam, uint32_t pid,
-		    struct row *row, struct result *res)
+		    struct proc_row *row, struct result *res)
 {
-	struct row rows[256] = { };
+	struct proc_row rows[256] = { };
 	struct req r;
 
 	req_init(&r, fam->id, KHEAP_NL_CMD_GET_STATS, 0);
@@ -623,12 +478,12 @@ TEST_F(nl, family)
 
 TEST_F(nl, stats_of_one_process)
 {
-	struct row proc, nl;
+	struct proc_row proc, nl;
 	struct result res;
 	char comm[32];
 	int dev;
 
-	dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	dev = kheap_open();
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, kheap_alloc(dev, 1, NULL));
 	ASSERT_EQ(0, kheap_alloc(dev, 2, NULL));
@@ -658,7 +513,7 @@ TEST_F(nl, stats_of_one_process)
 TEST_F(nl, stats_of_a_process_without_kheap)
 {
 	struct result res;
-	struct row row;
+	struct proc_row row;
 
 	/* This process never opened /dev/kheap. */
 	EXPECT_EQ(-ENOENT, nl_stats(self->fd, &self->fam, getpid(), &row, &res));
@@ -670,7 +525,7 @@ TEST_F(nl, stats_of_a_process_without_kheap)
 TEST_F(nl, stats_of_no_process)
 {
 	struct result res;
-	struct row row;
+	struct proc_row row;
 	pid_t child;
 
 	/* A reaped child's pid: nobody has it (until it is reused). */
@@ -700,7 +555,7 @@ static pid_t hold_regions(int pages, int *release)
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		int dev = open(DEV_PATH, O_RDWR | O_CLOEXEC), i;
+		int dev = kheap_open(), i;
 
 		close(ready[0]);
 		close(hold[1]);
@@ -728,7 +583,7 @@ static pid_t hold_regions(int pages, int *release)
 
 TEST_F(nl, dump_lists_every_row)
 {
-	struct row *dump, proc[256];
+	struct proc_row *dump, proc[256];
 	pid_t kids[3];
 	int release[3], i, j, n;
 	struct result res;
@@ -744,7 +599,7 @@ TEST_F(nl, dump_lists_every_row)
 	req_init(&r, self->fam.id, KHEAP_NL_CMD_GET_STATS, NLM_F_DUMP);
 	ASSERT_EQ(0, nl_transact(self->fd, &r, &res, row_msg, dump));
 	ASSERT_EQ(0, res.err) TH_LOG("dump: %s (%s)", strerror(-res.err), res.msg);
-	n = proc_rows(proc, 256);
+	n = proc_all_rows(proc, 256);
 	ASSERT_LE(3, n);
 	EXPECT_EQ(n, res.msgs);
 
@@ -844,8 +699,8 @@ struct saved_limits {
 static int save_limits(struct saved_limits *l)
 {
 	errno = 0;
-	l->per_process = read_param("max_pages_per_process");
-	l->total = read_param("max_pages_total");
+	l->per_process = read_param_ul("max_pages_per_process");
+	l->total = read_param_ul("max_pages_total");
 	l->saved = !errno;
 	return l->saved ? 0 : -1;
 }
@@ -860,8 +715,8 @@ static void restore_limits(const struct saved_limits *l)
 
 static int limits_unchanged(const struct saved_limits *l)
 {
-	return read_param("max_pages_per_process") == l->per_process &&
-	       read_param("max_pages_total") == l->total;
+	return read_param_ul("max_pages_per_process") == l->per_process &&
+	       read_param_ul("max_pages_total") == l->total;
 }
 
 /* Opens, resolves and, for @need_root, saves the limits; 1 to skip. */
@@ -918,23 +773,23 @@ TEST_F(limits, set_as_root)
 
 	ASSERT_EQ(0, nl_set_limits(self->fd, &self->fam, 1234, 56789, &res))
 		TH_LOG("%s (%s)", strerror(-res.err), res.msg);
-	EXPECT_EQ(1234ul, read_param("max_pages_per_process"));
-	EXPECT_EQ(56789ul, read_param("max_pages_total"));
+	EXPECT_EQ(1234ul, read_param_ul("max_pages_per_process"));
+	EXPECT_EQ(56789ul, read_param_ul("max_pages_total"));
 	EXPECT_EQ(1234l, proc_value("max_pages_per_process"));
 	EXPECT_EQ(56789l, proc_value("max_pages_total"));
 
 	/* The limit left out keeps its value. */
 	ASSERT_EQ(0, nl_set_limits(self->fd, &self->fam, KEEP, 777, &res));
-	EXPECT_EQ(1234ul, read_param("max_pages_per_process"));
-	EXPECT_EQ(777ul, read_param("max_pages_total"));
+	EXPECT_EQ(1234ul, read_param_ul("max_pages_per_process"));
+	EXPECT_EQ(777ul, read_param_ul("max_pages_total"));
 	ASSERT_EQ(0, nl_set_limits(self->fd, &self->fam, 0, KEEP, &res));
-	EXPECT_EQ(0ul, read_param("max_pages_per_process"));
-	EXPECT_EQ(777ul, read_param("max_pages_total"));
+	EXPECT_EQ(0ul, read_param_ul("max_pages_per_process"));
+	EXPECT_EQ(777ul, read_param_ul("max_pages_total"));
 
 	/* Any unsigned long, as through sysfs. */
 	ASSERT_EQ(0, nl_set_limits(self->fd, &self->fam, KEEP, -1ll, &res))
 		TH_LOG("%s (%s)", strerror(-res.err), res.msg);
-	EXPECT_EQ(ULONG_MAX, read_param("max_pages_total"));
+	EXPECT_EQ(ULONG_MAX, read_param_ul("max_pages_total"));
 }
 
 TEST_F(limits, refused_to_unprivileged)
@@ -1129,7 +984,7 @@ FIXTURE_SETUP(events)
 	self->dev = -1;
 	NL_SETUP(&self->fd, &self->fam, &self->saved, 1);
 	ASSERT_EQ(0, join_events(self->fd, &self->fam));
-	self->dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	self->dev = kheap_open();
 	ASSERT_LE(0, self->dev);
 }
 
@@ -1219,7 +1074,7 @@ static pid_t exit_holding(int regions, int freed)
 
 	if (pid)
 		return pid;
-	dev = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	dev = kheap_open();
 	if (dev < 0)
 		_exit(1);
 	for (i = 0; i < regions && i < 16; i++)
