@@ -7,6 +7,8 @@
 #   make run             set up, build, boot a VM, load the module, run the examples
 #   make check           set up, build, run every test (host and VM), sum them up
 #   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
+#   make check-debug-kernel  the VM suite on a 6.1 kernel built with KASAN,
+#                        lockdep and kmemleak (builds it the first time)
 #   make fuzz            the library's libFuzzer harness, FUZZ_SECONDS (default 60)
 #   make soak            library and module under pressure in a guest, SOAK_SECONDS
 #   make bench-kernel    region acquire/map/touch/release vs anonymous mmap, in a guest
@@ -42,9 +44,11 @@ VM_DEBUG_KERNEL	?= $(lastword $(VM_KERNELS))
 VM_KERNEL	?= $(or $(filter $(KVER),$(VM_KERNELS)),$(lastword $(VM_KERNELS)))
 VM_APPEND	?=
 VM_LABEL	?= $(VM_KERNEL)
+VM_VMLINUX	?=
+VM_TIMEOUT	?= 600
 
 .PHONY: all module vm-modules selftests tools setup run check check-runner \
-	check-vm lint fuzz soak bench-kernel bench-malloc install clean \
+	check-vm debug-kernel check-debug-kernel lint fuzz soak bench-kernel bench-malloc install clean \
 	kheapstat-chart
 .DELETE_ON_ERROR:
 
@@ -162,6 +166,7 @@ VM_TESTS = $(SELFTESTS) $(LIB_STATIC_TESTS) $(BUILD)/fuzz/kheap_fuzz
 
 check-vm: $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstword $(subst :, ,$(f))))
 	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \
+		$(if $(VM_VMLINUX),--vmlinux $(VM_VMLINUX)) --timeout $(VM_TIMEOUT) \
 		--payload scripts/vm/suite.sh \
 		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
 		$(foreach t,$(VM_TESTS),--file $(t):kheap/tests/$(notdir $(t))) \
@@ -177,6 +182,23 @@ KERNEL_DOC = $(lastword $(sort $(wildcard /usr/src/linux-headers-*-common/script
 lint: $(BUILD)/tools/.extracted
 	scripts/lint.sh "$(CHECKPATCH)" "$(KERNEL_DOC)" "$(VM_KERNELS)" \
 		$(BUILD) $(MODULE_FILES)
+
+# ------------------------------------------------------ the debug kernel --
+
+# Debian's kernels have no KASAN, lockdep or kmemleak: build a small 6.1
+# kernel with them from linux-source-6.1 (scripts/debug-kernel/build.sh;
+# 15-30 minutes the first time, cached in $(BUILD)/debug-kernel) and run
+# the VM suite on it.
+DEBUG_KERNEL_TREE := $(BUILD)/debug-kernel/src
+
+debug-kernel:
+	scripts/debug-kernel/build.sh $(BUILD)
+
+check-debug-kernel: debug-kernel
+	r=$$(cat $(BUILD)/debug-kernel/release) && \
+	$(call build_module,$(DEBUG_KERNEL_TREE),$$r) && \
+	$(MAKE) --no-print-directory check-vm VM_KERNEL=$$r VM_LABEL=$$r \
+		VM_VMLINUX=$(DEBUG_KERNEL_TREE)/vmlinux VM_TIMEOUT=2400
 
 # ---------------------------------------------------------------- fuzzing --
 

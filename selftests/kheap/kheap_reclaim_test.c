@@ -64,7 +64,16 @@ static void busy_holder(int ready)
 	}
 }
 
-TEST(sigkill_storm)
+/*
+ * The storm and the threads test do real work: under a debug kernel
+ * (KASAN, lockdep) on a loaded host they need more than the harness's
+ * default 30 s, and only fixture tests may set their own timeout.
+ */
+FIXTURE(heavy) {};
+FIXTURE_SETUP(heavy) {}
+FIXTURE_TEARDOWN(heavy) {}
+
+TEST_F_TIMEOUT(heavy, sigkill_storm, 300)
 {
 	struct proc_base before, after;
 	pid_t pids[PER_WAVE];
@@ -150,7 +159,7 @@ static void *worker_fn(void *arg)
 }
 
 /* Threads share one process and one file: allocate and free at once. */
-TEST(threads)
+TEST_F_TIMEOUT(heavy, threads, 300)
 {
 	struct proc_base before, after;
 	struct worker w[8];
