@@ -5,14 +5,20 @@
 #
 #   lib          shared + static library and the LD_PRELOAD malloc (LIB_*)
 #   examples     $(EXAMPLES)
-#   check-lib    host test suite, plain and with ASan+UBSan, TAP on stdout
+#   profile-demo the examples instrumented, run with every built-in
+#                profiler; logs, histograms and reports in $(BUILD)/profile-demo
+#   check-lib    host test suite: plain, ASan+UBSan, and the threaded tests
+#                under TSan; TAP on stdout
 #   clean-lib    remove what this file builds
 #
 # KHEAP_DEBUG=0|1|2 (default 1) grades the library's internal asserts.
+# INSTRUMENT=1 builds the examples with -DKHEAP_INSTRUMENT: every allocation
+# call records its file, line and function for reports and profilers.
 
 KH_DIR		:= $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 KH_OUT		:= $(BUILD)/libclient
 KHEAP_DEBUG	?= 1
+INSTRUMENT	?= 0
 
 LIB_SO		:= $(BUILD)/lib/libkheapclient.so.1.0.0
 LIB_A		:= $(BUILD)/lib/libkheapclient.a
@@ -23,6 +29,7 @@ LIB_HEADERS	:= $(KH_DIR)/include/kheap.h $(KH_DIR)/include/kheap_compat.h
 KH_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 KH_SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		   -fno-omit-frame-pointer
+KH_TSAN		:= -fsanitize=thread -fno-omit-frame-pointer
 KH_LIB_CFLAGS	:= $(KH_CFLAGS) -fvisibility=hidden -fPIC -pthread \
 		   -DKHEAP_DEBUG=$(KHEAP_DEBUG) -I$(KH_DIR)/include -I$(KH_DIR)/src \
 		   -I$(KH_DIR)/../uapi
@@ -33,11 +40,12 @@ KH_DEPS		:= $(wildcard $(KH_DIR)/src/*.h) $(LIB_HEADERS) \
 KH_SRCS		:= $(filter-out %/preload.c,$(wildcard $(KH_DIR)/src/*.c))
 KH_OBJS		:= $(patsubst $(KH_DIR)/src/%.c,$(KH_OUT)/obj/%.o,$(KH_SRCS))
 KH_ASAN_OBJS	:= $(patsubst $(KH_DIR)/src/%.c,$(KH_OUT)/obj-asan/%.o,$(KH_SRCS))
+KH_TSAN_OBJS	:= $(patsubst $(KH_DIR)/src/%.c,$(KH_OUT)/obj-tsan/%.o,$(KH_SRCS))
 
-.PHONY: lib examples check-lib clean-lib
+.PHONY: lib examples profile-demo check-lib clean-lib kh-always
 
 # Objects are wanted as such, not as intermediates make may delete.
-.SECONDARY: $(KH_OBJS) $(KH_ASAN_OBJS) $(KH_OUT)/obj/preload.o
+.SECONDARY: $(KH_OBJS) $(KH_ASAN_OBJS) $(KH_TSAN_OBJS) $(KH_OUT)/obj/preload.o
 
 lib: $(LIB_SO) $(LIB_A) $(LIB_PRELOAD) $(BUILD)/lib/libkheapclient.so
 
@@ -48,6 +56,10 @@ $(KH_OUT)/obj/%.o: $(KH_DIR)/src/%.c $(KH_DEPS)
 $(KH_OUT)/obj-asan/%.o: $(KH_DIR)/src/%.c $(KH_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(KH_LIB_CFLAGS) $(KH_SANITIZE) -c $< -o $@
+
+$(KH_OUT)/obj-tsan/%.o: $(KH_DIR)/src/%.c $(KH_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(KH_LIB_CFLAGS) $(KH_TSAN) -c $< -o $@
 
 $(LIB_SO): $(KH_OBJS)
 	@mkdir -p $(@D)
@@ -71,13 +83,35 @@ $(LIB_PRELOAD): $(KH_OUT)/obj/preload.o $(KH_OBJS)
 # ---- examples --------------------------------------------------------------
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+KH_EXAMPLE_CFLAGS := $(if $(filter 1,$(INSTRUMENT)),-DKHEAP_INSTRUMENT)
 
 examples: $(EXAMPLES)
 
-$(BUILD)/examples/%: examples/%.c $(LIB_HEADERS) $(BUILD)/lib/libkheapclient.so
+# Rewritten only when INSTRUMENT changes, so that the examples follow it.
+$(KH_OUT)/example-cflags: kh-always
 	@mkdir -p $(@D)
-	$(CC) $(KH_CFLAGS) $(LIB_CFLAGS) $< -o $@ -L$(BUILD)/lib -lkheapclient \
-		-Wl,-rpath,'$$ORIGIN/../lib'
+	@echo '$(KH_EXAMPLE_CFLAGS)' | cmp -s - $@ 2>/dev/null || \
+		echo '$(KH_EXAMPLE_CFLAGS)' >$@
+
+$(BUILD)/examples/%: examples/%.c $(LIB_HEADERS) $(BUILD)/lib/libkheapclient.so \
+		$(KH_OUT)/example-cflags
+	@mkdir -p $(@D)
+	$(CC) $(KH_CFLAGS) $(KH_EXAMPLE_CFLAGS) $(LIB_CFLAGS) $< -o $@ \
+		-L$(BUILD)/lib -lkheapclient -Wl,-rpath,'$$ORIGIN/../lib'
+
+# The original workflow: the examples with instrumentation and logging.
+# Each runs with every built-in profiler (KHEAP_PROFILE, KHEAP_LOG); its
+# output, log, histogram CSV (and chart, with gnuplot) stay in KH_DEMO.
+KH_DEMO		:= $(BUILD)/profile-demo
+KH_DEMO_BINS	:= $(patsubst examples/%.c,$(KH_DEMO)/%,$(wildcard examples/*.c))
+
+$(KH_DEMO)/%: examples/%.c $(LIB_HEADERS) $(BUILD)/lib/libkheapclient.so
+	@mkdir -p $(@D)
+	$(CC) $(KH_CFLAGS) -DKHEAP_INSTRUMENT $(LIB_CFLAGS) $< -o $@ \
+		-L$(BUILD)/lib -lkheapclient -Wl,-rpath,'$$ORIGIN/../lib'
+
+profile-demo: $(KH_DEMO_BINS)
+	@examples/profile-demo.sh $(KH_DEMO_BINS)
 
 # ---- tests -------------------------------------------------------------------
 # Each tests/test_*.c is a TAP program; tests/misuse/*.c are one misuse each,
@@ -97,6 +131,15 @@ $(KH_OUT)/tests/plain/%: $(KH_DIR)/tests/%.c $(KH_TEST_DEPS) $(LIB_A)
 $(KH_OUT)/tests/asan/%: $(KH_DIR)/tests/%.c $(KH_TEST_DEPS) $(KH_ASAN_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(KH_TEST_CFLAGS) $(KH_SANITIZE) $< -o $@ $(KH_ASAN_OBJS)
+
+# The threaded tests once more under ThreadSanitizer (which cannot be
+# combined with ASan: a third build of library and tests).
+KH_TSAN_TESTS	:= test_threads test_stress test_profile
+KH_TSAN_BINS	:= $(patsubst %,$(KH_OUT)/tests/tsan/%,$(KH_TSAN_TESTS))
+
+$(KH_OUT)/tests/tsan/%: $(KH_DIR)/tests/%.c $(KH_TEST_DEPS) $(KH_TSAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(KH_TEST_CFLAGS) $(KH_TSAN) -DROUNDS=20000 $< -o $@ $(KH_TSAN_OBJS)
 
 # The examples once more, instrumented as the original's test script did:
 # the suite runs them as smoke tests.
@@ -126,9 +169,10 @@ LIB_VM_FILES := $(LIB_PRELOAD):kheap/lib/libkheapmalloc.so \
 	$(KH_DIR)/tests/preload-vm.sh:kheap/tests/preload-vm.sh \
 	$(foreach lib,$(shell ldd /usr/bin/sort | grep -o '/[^ ]*'),$(lib):$(lib))
 
-check-lib: $(KH_PLAIN_BINS) $(KH_ASAN_BINS) $(KH_EXAMPLE_BINS) $(LIB_PRELOAD)
+check-lib: $(KH_PLAIN_BINS) $(KH_ASAN_BINS) $(KH_TSAN_BINS) $(KH_EXAMPLE_BINS) \
+		$(LIB_PRELOAD)
 	@KHEAP_BACKEND=anon $(KH_DIR)/tests/run-suite.sh $(KH_OUT)/tests \
 		$(LIB_PRELOAD) "$(CC)"
 
 clean-lib:
-	rm -rf $(KH_OUT) $(BUILD)/lib/libkheap* $(EXAMPLES)
+	rm -rf $(KH_OUT) $(BUILD)/lib/libkheap* $(EXAMPLES) $(KH_DEMO)

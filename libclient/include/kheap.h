@@ -162,6 +162,17 @@ int kheap_del_at(void *ptr, const struct kheap_site *site);
 	*kheap_pp_ = NULL;						\
 	kheap_rc_; })
 
+/*
+ * In a program built with -DKHEAP_INSTRUMENT the allocation functions are
+ * macros too, so every call has its site (KHEAP_NO_SITE_MACROS keeps them
+ * plain functions). &kheap_malloc still names the function.
+ */
+#if defined(KHEAP_INSTRUMENT) && !defined(KHEAP_NO_SITE_MACROS)
+#define kheap_malloc(size)		kheap_new_at(1, (size), KHEAP_SITE)
+#define kheap_calloc(count, size)	kheap_new_at((count), (size), KHEAP_SITE)
+#define kheap_realloc(ptr, size)	kheap_alt_at((ptr), 1, (size), KHEAP_SITE)
+#endif
+
 /* ---- checked handles ------------------------------------------------------
  * A handle names one allocation at one generation. Freeing or resizing the
  * allocation makes every earlier handle stale; the accessors detect that and
@@ -260,23 +271,104 @@ int kheap_region_get(size_t pages, struct kheap_region *region);
 void kheap_region_put(const struct kheap_region *region);
 
 /* ---- profiling ---------------------------------------------------------------
- * A profiler is told of every allocation and free as it happens (a resize
- * is a free of the old size and an allocation of the new one). Hooks run
- * inside the allocator, in the calling thread: they must not allocate from
- * kheap, and should be quick. KHEAP_PROFILE=summary in the environment
- * installs a built-in profiler that prints one line of totals at exit:
- *	kheap: profile: <n> allocations, <n> frees, <n> bytes allocated,
- *	peak <n> bytes live, <n> bytes live at exit
+ * A profiler is a set of callbacks the library calls as things happen:
+ * allocation, free, resize, and a region taken from or given back to the
+ * backend (/dev/kheap or anonymous memory, below the library's cache), plus
+ * one call at exit. Any callback may be NULL. A profiler without @resized
+ * sees a resize as @freed of the old block then @allocated of the new one.
+ * @site is where an instrumented program allocated (see KHEAP_INSTRUMENT),
+ * else NULL; @freed gets the site the block was allocated at.
+ *
+ * Callbacks run inside the allocator, in the calling thread, concurrently
+ * from many threads: they must be thread safe, must not allocate from kheap
+ * (nor call malloc in a program using libkheapmalloc.so) and should be quick.
+ * Region callbacks run with the library's region lock held.
+ *
+ * Built-in profilers, chosen at run time with no rebuild:
+ *	KHEAP_PROFILE=name[,name...]	any of summary, stats, histogram,
+ *					sites, leaks, trace
+ *	KHEAP_LOG=path			where reports and the trace go
+ *					(created, truncated); default stderr
+ *	KHEAP_HISTOGRAM=path		the histogram's CSV file; default
+ *					KHEAP_LOG with ".histogram.csv" added
+ * An unknown name costs one line on stderr,
+ *	kheap: KHEAP_PROFILE: unknown profiler 'NAME' (valid: summary, stats, histogram, sites, leaks, trace)
+ * and the program goes on with the others. The reports, written at exit
+ * in the order the names were given (<n> is a decimal number):
+ *
+ * summary	kheap: profile: <n> allocations, <n> frees, <n> bytes allocated, peak <n> bytes live, <n> bytes live at exit
+ *		(a resize counts as a free and an allocation)
+ * stats	kheap: stats: <n> allocations, <n> frees, <n> resizes, <n> regions acquired, <n> regions released
+ *		kheap: stats: class <c>: <n> allocations, <n> frees, <n> live
+ *		one line per size class used, smallest first: <c> is the slot
+ *		size of a small class (16 ... 8192; the class of size + 8
+ *		canary bytes), then "medium" and "large". A resize counts as
+ *		a free in the old size's class and an allocation in the new one.
+ * histogram	CSV for tools/kheap-plot --histogram: the header line
+ *		"size_bucket,count", then "<bucket>,<n>": allocations (and
+ *		resizes, by new size) per power-of-two bucket of the requested
+ *		size: "0", "1", "2", "3-4", "5-8", ..., "<2^k+1>-<2^(k+1)>",
+ *		from the smallest bucket used to the largest, empty ones
+ *		between included. It goes to KHEAP_HISTOGRAM (or the default
+ *		above), and the log gets
+ *		kheap: histogram: <n> allocations in <n> buckets written to <path>
+ *		With no file to write (neither variable set) each CSV line goes
+ *		to the log after "kheap: histogram: ".
+ * sites	kheap: sites: <file>:<line> in <func>(): <n> allocations, <n> bytes, <n> frees, <n> live
+ *		one line per allocation site, most bytes first (ties: first
+ *		used first); calls without a site are one line with
+ *		"(no site)" in place of "<file>:<line> in <func>()".
+ * leaks	kheap: leaks: <n> blocks, <n> bytes live at exit
+ *		kheap: leaks: <n> blocks, <n> bytes allocated at <file>:<line> in <func>()
+ *		one line per site with live blocks, most bytes first;
+ *		"allocated at (no site)" for blocks without a site.
+ * trace	one line per event as it happens:
+ *		<seconds>.<nanoseconds, 9 digits> <thread id> <event> 0x<address> <size>[ from 0x<old address> <old size>][ at <file>:<line>]
+ *		<event>: alloc, free, resize (with "from"), region_acquire,
+ *		region_release; "at" on alloc and resize with a site; time
+ *		since the library was loaded (CLOCK_MONOTONIC).
+ *
+ * Blocks allocated while a profiler was not installed are not known to it.
+ * With no profiler installed, each allocation call pays one predictable
+ * branch on one global pointer.
  */
 struct kheap_profiler {
 	void (*allocated)(void *arg, const void *ptr, size_t size,
 			  const struct kheap_site *site);
-	void (*freed)(void *arg, const void *ptr, size_t size);
+	void (*freed)(void *arg, const void *ptr, size_t size,
+		      const struct kheap_site *site);
+	void (*resized)(void *arg, const void *old_ptr, size_t old_size,
+			const struct kheap_site *old_site, const void *ptr,
+			size_t size, const struct kheap_site *site);
+	void (*region_acquired)(void *arg, const void *base, size_t size);
+	void (*region_released)(void *arg, const void *base, size_t size);
+	/* At exit (the library's atexit handler), in installation order. */
+	void (*report)(void *arg);
 	void *arg;
 };
 
-/* Install @profiler (copied; NULL removes it). Returns 0. */
+/* Profilers installed at once, built-in ones included. */
+#define KHEAP_MAX_PROFILERS 8
+
+/*
+ * Install @profiler (copied) next to those installed already; @profiler's
+ * address names it for kheap_profiler_remove. 0, or -1 with errno EINVAL
+ * (NULL), EEXIST (already installed) or ENOSPC (KHEAP_MAX_PROFILERS).
+ */
+int kheap_profiler_add(const struct kheap_profiler *profiler);
+/* 0, or -1 with errno ENOENT. */
+int kheap_profiler_remove(const struct kheap_profiler *profiler);
+/*
+ * The program's one profiler: replaces the one installed by the previous
+ * call (NULL only removes it), leaving the others. 0, or -1 (ENOSPC).
+ */
 int kheap_set_profiler(const struct kheap_profiler *profiler);
+/*
+ * Install built-in profilers by name, as KHEAP_PROFILE does ("stats,leaks";
+ * names already installed are skipped). 0, or -1 with errno EINVAL when a
+ * name is unknown (the others are installed) or ENOSPC.
+ */
+int kheap_profile_enable(const char *names);
 
 /* ---- statistics ------------------------------------------------------------ */
 struct kheap_client_stats {

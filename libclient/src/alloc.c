@@ -34,6 +34,7 @@ static pthread_mutex_t init_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 static void fork_prepare(void)
 {
+	kh_profile_lock();
 	kh_site_lock();
 	kh_heap_fork_prepare();
 	kh_large_lock();
@@ -50,6 +51,7 @@ static void fork_parent(void)
 	kh_large_unlock();
 	kh_heap_fork_parent();
 	kh_site_unlock();
+	kh_profile_unlock();
 }
 
 static void fork_child(void)
@@ -61,6 +63,7 @@ static void fork_child(void)
 	kh_large_unlock();
 	kh_heap_fork_child();
 	kh_site_unlock();
+	kh_profile_unlock();
 }
 
 static void seed_canaries(void)
@@ -162,17 +165,22 @@ static void *allocate_from(struct kh_heap *heap, size_t size,
 	return kh_large_alloc(size, alignment, site);
 }
 
-void *kh_allocate(size_t size, size_t alignment, uint32_t site)
+/* kh_allocate without telling the profilers. */
+static void *allocate(size_t size, size_t alignment, uint32_t site)
 {
 	struct kh_heap *heap = kh_heap_get();
-	void *ptr;
 
 	if (unlikely(heap == NULL || size > MAX_REQUEST)) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	ptr = allocate_from(heap, size, alignment, site);
-	return kh_profile_allocated(ptr, size, site);
+	return allocate_from(heap, size, alignment, site);
+}
+
+void *kh_allocate(size_t size, size_t alignment, uint32_t site)
+{
+	return kh_profile_allocated(allocate(size, alignment, site), size,
+				    site);
 }
 
 /* ---- lookup and checks ---------------------------------------------------------- */
@@ -228,8 +236,9 @@ static int check_canary(const void *ptr, const struct kh_block *block)
 	return report_block(KHEAP_ERR_HEAP_OVERFLOW, ptr, block);
 }
 
-/* End the allocation's generation and give its memory back. */
-static int release(void *ptr, const struct kh_block *block)
+/* End the allocation's generation and give its memory back; a free for
+ * the profilers when @profile. */
+static int release(void *ptr, const struct kh_block *block, bool profile)
 {
 	uint32_t gen = kh_gen(block->meta);
 
@@ -240,7 +249,8 @@ static int release(void *ptr, const struct kh_block *block)
 						  __ATOMIC_ACQ_REL,
 						  __ATOMIC_RELAXED)))
 		return report_block(KHEAP_ERR_DOUBLE_FREE, ptr, block);
-	kh_profile_freed(ptr, block->size);
+	if (profile)
+		kh_profile_freed(ptr, block->size, block->meta->site);
 	switch (block->span->kind) {
 	case KH_SPAN_SLAB:
 		kh_slab_release(block);
@@ -266,7 +276,7 @@ int kh_free_checked(void *ptr)
 				  KHEAP_ERR_DOUBLE_FREE) < 0 ||
 		     check_canary(ptr, &block) < 0))
 		return -1;
-	return release(ptr, &block);
+	return release(ptr, &block, true);
 }
 
 static bool resize_in_place(const struct kh_block *block, size_t size)
@@ -284,6 +294,7 @@ static bool resize_in_place(const struct kh_block *block, size_t size)
 void *kh_resize(void *ptr, size_t size, uint32_t site)
 {
 	struct kh_block block;
+	uint32_t old_site;
 	void *moved;
 
 	if (ptr == NULL)
@@ -296,22 +307,25 @@ void *kh_resize(void *ptr, size_t size, uint32_t site)
 		errno = ENOMEM;
 		return NULL;
 	}
+	old_site = block.meta->site;
 	if (site == 0)
-		site = block.meta->site;
+		site = old_site;
 	if (resize_in_place(&block, size)) {
-		kh_profile_freed(ptr, block.size);
 		block.meta->size = (uint32_t)size;
 		block.meta->site = site;
 		kh_canary_write(block.start, size);
 		/* Still live, but handles to the old size are now stale. */
 		__atomic_add_fetch(&block.meta->gen, 2, __ATOMIC_RELEASE);
-		return kh_profile_allocated(ptr, size, site);
+		kh_profile_resized(ptr, block.size, old_site, ptr, size, site);
+		return ptr;
 	}
-	moved = kh_allocate(size, KH_MIN_ALIGN, site);
+	moved = allocate(size, KH_MIN_ALIGN, site);
 	if (moved == NULL)
 		return NULL;
 	memcpy(moved, ptr, size < block.size ? size : block.size);
-	release(ptr, &block);
+	/* Told before the old block can be reused, as a free would be. */
+	kh_profile_resized(ptr, block.size, old_site, moved, size, site);
+	release(ptr, &block, false);
 	return moved;
 }
 

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
+
 struct kheap_backend_info;
 
 /* One mapped run of whole pages, as a backend handed it out. */
@@ -40,7 +42,7 @@ struct kh_backend {
 	int (*fork_child_privatize)(struct kh_region *region);
 };
 
-extern const struct kh_backend kh_backend_device;
-extern const struct kh_backend kh_backend_anon;
+extern const struct kh_backend kh_backend_device KH_HIDDEN;
+extern const struct kh_backend kh_backend_anon KH_HIDDEN;
 
 #endif /* KHEAP_BACKEND_H */

@@ -11,6 +11,12 @@
 
 /* ---- visibility: only functions marked KH_API are exported -------------- */
 #define KH_API __attribute__((visibility("default")))
+/*
+ * For the library's own globals: -fvisibility=hidden covers definitions
+ * only, so an extern declaration without this is reached through the GOT
+ * (one more load on every use in the fast paths of the shared library).
+ */
+#define KH_HIDDEN __attribute__((visibility("hidden")))
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)

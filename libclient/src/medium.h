@@ -14,7 +14,7 @@
 #define KH_MEDIUM_ARENAS	8
 
 /* Largest size (with canary and alignment slack) served; set at init. */
-extern size_t kh_medium_max;
+extern size_t kh_medium_max KH_HIDDEN;
 
 void kh_medium_init(void);
 void *kh_medium_alloc(unsigned arena, size_t size, size_t alignment,

@@ -20,7 +20,7 @@ struct kh_span;
 #define KH_PAGEMAP_LEAF_BITS	18
 #define KH_PAGEMAP_ROOT_BITS	(48 - KH_PAGEMAP_PAGE_SHIFT - KH_PAGEMAP_LEAF_BITS)
 
-extern struct kh_span **kh_pagemap_root[1u << KH_PAGEMAP_ROOT_BITS];
+extern struct kh_span **kh_pagemap_root[1u << KH_PAGEMAP_ROOT_BITS] KH_HIDDEN;
 
 static inline struct kh_span *kh_pagemap_get(const void *addr)
 {

@@ -96,6 +96,8 @@ static int backend_map(size_t size, struct kh_region *regions, unsigned count)
 	}
 	if (backend->map(size / kh_page_size, regions, count) < 0)
 		return -1;
+	for (unsigned i = 0; i < count; i++)
+		kh_profile_region(true, regions[i].base, regions[i].size);
 	stats.regions += count;
 	stats.region_bytes += bytes;
 	stats.backend_maps += count;
@@ -104,6 +106,8 @@ static int backend_map(size_t size, struct kh_region *regions, unsigned count)
 
 static void backend_unmap(const struct kh_region *regions, unsigned count)
 {
+	for (unsigned i = 0; i < count; i++)
+		kh_profile_region(false, regions[i].base, regions[i].size);
 	backend->unmap(regions, count);
 	for (unsigned i = 0; i < count; i++)
 		stats.region_bytes -= regions[i].size;

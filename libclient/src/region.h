@@ -12,9 +12,9 @@
 #include "kheap.h"
 
 /* Backend page size; valid after kh_region_init. */
-extern size_t kh_page_size;
+extern size_t kh_page_size KH_HIDDEN;
 /* Largest region the backend serves, in bytes (SIZE_MAX when unlimited). */
-extern size_t kh_max_region_bytes;
+extern size_t kh_max_region_bytes KH_HIDDEN;
 
 /* Open the backend chosen by @options or KHEAP_BACKEND. 0 or -1 + errno. */
 int kh_region_init(const struct kheap_options *options);

@@ -54,9 +54,7 @@ void kh_assert_fail(const char *expr, const char *file, int line)
  * Metadata keeps a 32-bit site id instead of a pointer; the id indexes this
  * append-only table. Ids are cached in the site itself after the first use.
  */
-#define MAX_SITES 16384
-
-static const struct kheap_site *sites[MAX_SITES];
+static const struct kheap_site *sites[KH_MAX_SITES];
 static unsigned site_count = 1;		/* id 0 means "no site" */
 static pthread_mutex_t site_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -71,7 +69,7 @@ uint32_t kh_site_id(const struct kheap_site *site)
 		return id;
 	pthread_mutex_lock(&site_lock);
 	id = site->id;
-	if (id == 0 && site_count < MAX_SITES) {
+	if (id == 0 && site_count < KH_MAX_SITES) {
 		id = site_count++;
 		sites[id] = site;
 		/* The macros hand out a writable static; only the id changes. */
@@ -84,7 +82,7 @@ uint32_t kh_site_id(const struct kheap_site *site)
 
 const struct kheap_site *kh_site(uint32_t id)
 {
-	return id != 0 && id < MAX_SITES ? sites[id] : NULL;
+	return id != 0 && id < KH_MAX_SITES ? sites[id] : NULL;
 }
 
 void kh_site_lock(void)

@@ -27,7 +27,10 @@ int kh_report(enum kheap_error kind, const void *address,
 	      const void *allocation, size_t size, uint32_t site_id,
 	      size_t offset, size_t length) __attribute__((cold));
 
-/* Small number naming a site (0 for none), and back. */
+/* Small number naming a site (0 for none, or when KH_MAX_SITES are
+ * known already), and back. */
+#define KH_MAX_SITES 16384
+
 uint32_t kh_site_id(const struct kheap_site *site);
 const struct kheap_site *kh_site(uint32_t id);
 

@@ -13,7 +13,7 @@
 #define KH_SMALL_CLASSES	32
 #define KH_SMALL_MAX		8192u		/* largest slot */
 
-extern const uint32_t kh_class_size[KH_SMALL_CLASSES];
+extern const uint32_t kh_class_size[KH_SMALL_CLASSES] KH_HIDDEN;
 
 /*
  * Size class of a slot of at least @bytes (1..KH_SMALL_MAX): 16-byte steps

@@ -138,9 +138,9 @@ void kh_slab_settle(struct kh_heap *heap, struct kh_span *span)
 }
 
 void kh_slab_free_finish(struct kh_heap *heap, struct kh_span *span,
-			 void *slot, size_t size)
+			 void *slot, const struct kh_meta *meta)
 {
-	kh_profile_freed(slot, size);
+	kh_profile_freed(slot, meta->size, meta->site);
 	memset(slot, 0, span->slot_size);	/* before a release unmaps it */
 	kh_slab_settle(heap, span);
 }
@@ -153,10 +153,15 @@ static void remote_push(struct kh_span *span, uint32_t slot)
 	struct kh_heap *owner = span->owner;
 	struct kh_span *spans;
 
+	/*
+	 * Acquire on success too: when the stack was empty, the owner's
+	 * drain emptied it after reading span->remote_next, which this
+	 * thread is about to write (pairs with the release in the drain).
+	 */
 	do
 		span->meta[slot].link = head;
 	while (!__atomic_compare_exchange_n(&span->remote_head, &head, slot,
-					    true, __ATOMIC_RELEASE,
+					    true, __ATOMIC_ACQ_REL,
 					    __ATOMIC_RELAXED));
 	if (head != KH_NO_SLOT)
 		return;		/* the span is already on the owner's list */
@@ -175,10 +180,13 @@ static void drain_remote_frees(struct kh_heap *heap)
 						   __ATOMIC_ACQUIRE);
 
 	while (span) {
-		/* Read before the exchange below lets the span be re-pushed. */
+		/*
+		 * Read before the exchange below lets the span be re-pushed;
+		 * the exchange releases the read to the next pusher.
+		 */
 		struct kh_span *next = span->remote_next;
 		uint32_t slot = __atomic_exchange_n(&span->remote_head,
-						    KH_NO_SLOT, __ATOMIC_ACQUIRE);
+						    KH_NO_SLOT, __ATOMIC_ACQ_REL);
 		uint32_t count = 0;
 
 		while (slot != KH_NO_SLOT) {

@@ -94,7 +94,7 @@ static inline bool kh_gen_live(uint32_t gen)
  * canary copied from elsewhere does not match. A write that happens to
  * store the byte already there goes unseen (1 in 256 for a random byte).
  */
-extern uint64_t kh_canary_secret;
+extern uint64_t kh_canary_secret KH_HIDDEN;
 
 static inline uint64_t kh_canary_value(const void *start)
 {

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # The host test suite of libkheapclient as one TAP 13 stream: every test
-# program of both builds (plain, ASan+UBSan), the misuse programs through
+# program of both builds (plain, ASan+UBSan), the threaded ones of the
+# third (TSan: any report fails the program), the misuse programs through
 # their runner, the examples built with instrumentation, and real programs
 # under the LD_PRELOAD malloc. Test lines
 # are renumbered and prefixed with their build; a program that dies without
@@ -48,8 +49,9 @@ tap_program() {
 }
 
 echo "TAP version 13"
-for build in plain asan; do
+for build in plain asan tsan; do
 	for program in "$testdir/$build"/test_*; do
+		[ -x "$program" ] || continue
 		name=${program##*/}
 		if [ "$name" = test_misuse ]; then
 			tap_program "$build: misuse" "$program" "$testdir/$build/misuse"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_profile - profiling hooks see every allocation, resize and free,
- * with sizes and (for instrumented macro calls) allocation sites.
+ * test_profile - the profiler API: hooks see every allocation, resize,
+ * free and backend region, with sizes and (for instrumented calls)
+ * allocation sites; several profilers at once; the registry's errors.
  */
 #define KHEAP_INSTRUMENT
 #include <errno.h>
@@ -28,10 +29,12 @@ static void allocated(void *arg, const void *ptr, size_t size,
 	t->last_site = site;
 }
 
-static void freed(void *arg, const void *ptr, size_t size)
+static void freed(void *arg, const void *ptr, size_t size,
+		  const struct kheap_site *site)
 {
 	struct tally *t = arg;
 
+	(void)site;
 	t->frees++;
 	t->live -= size;
 	t->last_ptr = ptr;
@@ -100,6 +103,116 @@ TEST(removed_profiler_hears_nothing)
 	kheap_set_profiler(NULL);
 	kheap_free(kheap_malloc(10));
 	CHECK(tally.allocations == 0 && tally.frees == 0);
+}
+
+struct events {
+	int resizes, acquired, released;
+	const void *old_ptr, *ptr, *region;
+	size_t old_size, size;
+	const struct kheap_site *old_site, *site;
+};
+
+static void on_resized(void *arg, const void *old_ptr, size_t old_size,
+		       const struct kheap_site *old_site, const void *ptr,
+		       size_t size, const struct kheap_site *site)
+{
+	struct events *e = arg;
+
+	e->resizes++;
+	e->old_ptr = old_ptr;
+	e->old_size = old_size;
+	e->old_site = old_site;
+	e->ptr = ptr;
+	e->size = size;
+	e->site = site;
+}
+
+static void on_acquired(void *arg, const void *base, size_t size)
+{
+	struct events *e = arg;
+
+	(void)size;
+	e->acquired++;
+	e->region = base;
+}
+
+static void on_released(void *arg, const void *base, size_t size)
+{
+	struct events *e = arg;
+
+	(void)size;
+	e->released++;
+	e->region = base;
+}
+
+TEST(resize_hook_gets_both_blocks_and_sites)
+{
+	struct events e = { 0 };
+	const struct kheap_profiler p = { .resized = on_resized, .arg = &e };
+	char *q;
+	int line;
+
+	CHECK(kheap_profiler_add(&p) == 0);
+	q = kheap_malloc(100);
+	const struct kheap_site *first = NULL;
+	line = __LINE__ + 1;
+	q = kheap_realloc(q, 5000);
+	CHECK(e.resizes == 1 && e.old_size == 100 && e.size == 5000);
+	CHECK(e.ptr == q && e.old_ptr != q);
+	first = e.old_site;
+	CHECK(first != NULL && first->line == line - 3);
+	CHECK(e.site != NULL && e.site->line == line);
+	CHECK(kheap_profiler_remove(&p) == 0);
+	kheap_free(q);
+	CHECK(e.resizes == 1);
+}
+
+TEST(region_hooks_see_the_backend)
+{
+	struct events e = { 0 };
+	const struct kheap_profiler p = {
+		.region_acquired = on_acquired,
+		.region_released = on_released,
+		.arg = &e,
+	};
+	struct kheap_region region;
+
+	CHECK(kheap_profiler_add(&p) == 0);
+	CHECK(kheap_region_get(3, &region) == 0);
+	CHECK(e.acquired == 1 && e.region == region.base);
+	kheap_region_put(&region);
+	CHECK(e.released == 1 && e.region == region.base);
+	CHECK(kheap_profiler_remove(&p) == 0);
+}
+
+TEST(several_profilers_and_the_registry)
+{
+	struct events e = { 0 };
+	struct kheap_profiler many[KHEAP_MAX_PROFILERS + 1];
+	const struct kheap_profiler p = { .resized = on_resized, .arg = &e };
+	int added = 0;
+
+	install();			/* kheap_set_profiler's slot */
+	CHECK(kheap_profiler_add(&p) == 0);
+	CHECK(kheap_profiler_add(&p) == -1 && errno == EEXIST);
+	kheap_free(kheap_realloc(kheap_malloc(10), 20));
+	/* No resized hook: a free and an allocation. */
+	CHECK(tally.allocations == 2 && tally.frees == 2 && e.resizes == 1);
+	CHECK(kheap_profiler_remove(&p) == 0);
+	CHECK(kheap_profiler_remove(&p) == -1 && errno == ENOENT);
+	CHECK(kheap_profiler_add(NULL) == -1 && errno == EINVAL);
+	for (int i = 0; i <= KHEAP_MAX_PROFILERS; i++) {
+		many[i] = p;
+		if (kheap_profiler_add(&many[i]) == 0)
+			added++;
+		else
+			CHECK(errno == ENOSPC);
+	}
+	CHECK(added == KHEAP_MAX_PROFILERS - 1);
+	for (int i = 0; i < added; i++)
+		CHECK(kheap_profiler_remove(&many[i]) == 0);
+	kheap_set_profiler(NULL);
+	CHECK(kheap_profile_enable("nosuch") == -1 && errno == EINVAL);
 }
 
 int main(void)
