@@ -5,6 +5,8 @@
 #
 #   make                 module for $(KDIR), library, examples, selftests
 #   make run             set up, build, boot a VM, load the module, run the examples
+#   make profile-demo    the examples instrumented, run with every built-in profiler
+#   make INSTRUMENT=1    build the examples with -DKHEAP_INSTRUMENT (allocation sites)
 #   make check           set up, build, run every test (host and VM), sum them up
 #   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
 #   make check-debug-kernel  the VM suite on a 6.1 kernel built with KASAN,

@@ -382,6 +382,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_buf(&in);
 			break;
 		}
+		/*
+		 * The containers allocate behind the model's back: an address
+		 * they now use is no longer a freed one to free again.
+		 */
+		forget_freed(vec.items.ptr);
+		forget_freed(buf.bytes.ptr);
 	}
 
 	for (size_t i = 0; i < SLOTS; i++)
