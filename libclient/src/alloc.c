@@ -233,6 +233,13 @@ static int check_canary(const void *ptr, const struct kh_block *block)
 {
 	if (likely(kh_canary_intact(block->start, block->size)))
 		return 0;
+	/*
+	 * A block another thread freed (and cleared) since we found it live
+	 * lost its canary to the clearing, not to an overflow: that is a
+	 * double free racing the first one.
+	 */
+	if (!kh_gen_live(kh_gen(block->meta)))
+		return report_block(KHEAP_ERR_DOUBLE_FREE, ptr, block);
 	return report_block(KHEAP_ERR_HEAP_OVERFLOW, ptr, block);
 }
 
