@@ -65,10 +65,9 @@ static int device_open(struct kheap_backend_info *info)
 	}
 	device_fd = fd;
 	device_page_size = kinfo.page_size;
-#ifdef KHEAP_IOC_BATCH_ALLOC
+	/* Batches are built on the stack: never more than BATCH_MAX entries. */
 	if (kinfo.abi_version >= 2)
-		device_batch_max = kinfo.batch_max;
-#endif
+		device_batch_max = kinfo.batch_max < BATCH_MAX ? kinfo.batch_max : BATCH_MAX;
 	*info = (struct kheap_backend_info){
 		.name = "device",
 		.abi_version = kinfo.abi_version,
@@ -82,29 +81,35 @@ static int device_open(struct kheap_backend_info *info)
 
 /* ---- handles: ask and give back, batched when the module can --------------- */
 
+/* One batch ioctl over @count prepared entries (count <= device_batch_max). */
+static int batch_ioctl(unsigned long cmd, struct kheap_batch_entry *entries,
+		       unsigned count)
+{
+	struct kheap_batch batch = {
+		.entries = (uintptr_t)entries,
+		.count = count,
+		.entry_size = sizeof(entries[0]),
+	};
+
+	kh_assert(count <= BATCH_MAX);
+	return ioctl(device_fd, cmd, &batch);
+}
+
 static int alloc_handles(size_t pages, uint64_t *handles, unsigned count)
 {
 	unsigned done;
 
-#ifdef KHEAP_IOC_BATCH_ALLOC
 	if (count <= device_batch_max) {
 		struct kheap_batch_entry entries[BATCH_MAX];
-		struct kheap_batch batch = {
-			.entries = (uintptr_t)entries,
-			.count = count,
-			.entry_size = sizeof(entries[0]),
-		};
 
-		kh_assert(count <= BATCH_MAX);
 		for (unsigned i = 0; i < count; i++)
 			entries[i] = (struct kheap_batch_entry){ .pages = pages };
-		if (ioctl(device_fd, KHEAP_IOC_BATCH_ALLOC, &batch) < 0)
+		if (batch_ioctl(KHEAP_IOC_BATCH_ALLOC, entries, count) < 0)
 			return -1;
 		for (unsigned i = 0; i < count; i++)
 			handles[i] = entries[i].offset;
 		return 0;
 	}
-#endif
 	for (done = 0; done < count; done++) {
 		struct kheap_alloc req = { .pages = pages };
 
@@ -126,25 +131,17 @@ static void free_handles(const struct kh_region *regions, unsigned count)
 {
 	int rc = 0;
 
-#ifdef KHEAP_IOC_BATCH_FREE
 	if (count <= device_batch_max) {
 		struct kheap_batch_entry entries[BATCH_MAX];
-		struct kheap_batch batch = {
-			.entries = (uintptr_t)entries,
-			.count = count,
-			.entry_size = sizeof(entries[0]),
-		};
 
-		kh_assert(count <= BATCH_MAX);
 		for (unsigned i = 0; i < count; i++)
 			entries[i] = (struct kheap_batch_entry){
 				.offset = regions[i].handle,
 			};
-		rc = ioctl(device_fd, KHEAP_IOC_BATCH_FREE, &batch);
+		rc = batch_ioctl(KHEAP_IOC_BATCH_FREE, entries, count);
 		kh_assert(rc == 0);
 		return;
 	}
-#endif
 	for (unsigned i = 0; i < count && rc == 0; i++) {
 		struct kheap_free req = { .offset = regions[i].handle };
 
