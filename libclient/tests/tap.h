@@ -71,4 +71,25 @@ static inline int tap_run(void)
 	return failures ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+#ifdef KHEAP_H
+#include <errno.h>
+#include <string.h>
+
+/* Start kheap with misuse reported to @hook (calls then return an error
+ * instead of aborting), and run the tests. */
+static inline int tap_run_reporting_to(kheap_error_hook *hook)
+{
+	struct kheap_options options = {
+		.on_error = KHEAP_ON_ERROR_RETURN,
+		.hook = hook,
+	};
+
+	if (kheap_init(&options) < 0) {
+		printf("Bail out! kheap_init: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return tap_run();
+}
+#endif
+
 #endif /* KHEAP_TAP_H */

@@ -162,14 +162,5 @@ TEST(buf_takes_empty_appends)
 
 int main(void)
 {
-	struct kheap_options options = {
-		.on_error = KHEAP_ON_ERROR_RETURN,
-		.hook = remember,
-	};
-
-	if (kheap_init(&options) < 0) {
-		printf("Bail out! kheap_init: %s\n", strerror(errno));
-		return EXIT_FAILURE;
-	}
-	return tap_run();
+	return tap_run_reporting_to(remember);
 }
