@@ -123,6 +123,13 @@ int kheap_free(void *ptr);
 size_t kheap_usable_size(const void *ptr);
 /* Check the canary of a live allocation now. 0 or -1 after a report. */
 int kheap_check(const void *ptr);
+/*
+ * Take back now the blocks other threads freed into this thread's slabs
+ * (otherwise done when a size class runs out), giving back slabs left
+ * empty. A double free racing this thread's own free of the same block is
+ * reported here at the latest.
+ */
+void kheap_collect(void);
 
 /* The same with an allocation site and element counts (used by macros). */
 void *kheap_new_at(size_t count, size_t elem_size, const struct kheap_site *site);

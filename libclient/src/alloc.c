@@ -156,8 +156,7 @@ static void *allocate_from(struct kh_heap *heap, size_t size,
 		if (unlikely(alignment > KH_MIN_ALIGN))
 			size_class = aligned_class(size_class, alignment);
 		if (likely(size_class < KH_SMALL_CLASSES))
-			return kh_slab_alloc(heap, &heap->slabs[size_class],
-					     size_class, size, site);
+			return kh_slab_alloc(heap, size_class, size, site);
 	}
 	if (size + KH_CANARY_SIZE + alignment <= kh_medium_max)
 		return kh_medium_alloc(heap->medium_arena, size, alignment,
@@ -247,21 +246,25 @@ static int check_canary(const void *ptr, const struct kh_block *block)
  * the profilers when @profile. */
 static int release(void *ptr, const struct kh_block *block, bool profile)
 {
+	struct kh_span *span = block->span;
 	uint32_t gen = kh_gen(block->meta);
+	uint32_t ended = kh_gen_next(gen);
 
+	/* A slab slot freed away from its owner is marked (slab.c). */
+	if (span->kind == KH_SPAN_SLAB && span->owner != kh_thread_heap)
+		ended |= KH_GEN_REMOTE;
 	/* Two threads freeing the same pointer: only one may win. */
 	if (unlikely(!kh_gen_live(gen) ||
 		     !__atomic_compare_exchange_n(&block->meta->gen, &gen,
-						  gen + 1, false,
+						  ended, false,
 						  __ATOMIC_ACQ_REL,
 						  __ATOMIC_RELAXED)))
 		return report_block(KHEAP_ERR_DOUBLE_FREE, ptr, block);
 	if (profile)
 		kh_profile_freed(ptr, block->size, block->meta->site);
-	switch (block->span->kind) {
+	switch (span->kind) {
 	case KH_SPAN_SLAB:
-		kh_slab_release(block);
-		break;
+		return kh_slab_release(block);
 	case KH_SPAN_MEDIUM:
 		kh_medium_release(block);
 		break;
@@ -419,6 +422,14 @@ KH_API int kheap_del_at(void *ptr, const struct kheap_site *site)
 {
 	(void)site;	/* reports name where the memory was allocated */
 	return kh_free(ptr);
+}
+
+KH_API void kheap_collect(void)
+{
+	struct kh_heap *heap = kh_thread_heap;
+
+	if (heap != NULL)
+		kh_slab_collect(heap);
 }
 
 KH_API void kheap_client_stats(struct kheap_client_stats *stats)

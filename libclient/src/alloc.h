@@ -34,8 +34,10 @@ static inline __attribute__((always_inline)) void *kh_malloc(size_t size)
 	if (unlikely(heap == NULL || size > KH_SMALL_MAX - KH_CANARY_SIZE))
 		return kh_allocate(size, KH_MIN_ALIGN, 0);
 	size_class = kh_size_class(size + KH_CANARY_SIZE);
-	ptr = kh_slab_alloc(heap, &heap->slabs[size_class], size_class, size, 0);
-	return kh_profile_allocated(ptr, size, 0);
+	ptr = kh_slab_alloc(heap, size_class, size, 0);
+	if (kh_profiling())
+		return kh_profile_allocated(ptr, size, 0);
+	return ptr;
 }
 
 /* free: a slot of this thread's slab, or the checked general path. */

@@ -8,13 +8,30 @@
 #define KHEAP_HEAP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "sizeclass.h"
 
+struct kh_meta;
 struct kh_span;
 
+#define KH_SLOT_CACHE	16
+
+struct kh_cached_slot {
+	char *start;
+	struct kh_meta *meta;
+};
+
 struct kh_heap {
+	/*
+	 * Per size class: free slots of the class's current slab (the head
+	 * of its list), freed by this thread and ready to hand out again,
+	 * newest last; cached[] of them. They count as used in their slab:
+	 * only the cache knows they are free.
+	 */
+	struct kh_cached_slot cache[KH_SMALL_CLASSES][KH_SLOT_CACHE];
+	uint32_t cached[KH_SMALL_CLASSES];
 	/* Per size class: slabs with free slots; the head is allocated from. */
 	struct kh_span *slabs[KH_SMALL_CLASSES];
 	/* atomic: slabs that other threads freed into, via span.remote_next */

@@ -3,11 +3,33 @@
  * slab.c - slab spans: creation, the allocation slow path, frees from the
  * owning thread and from others, and release of empty slabs.
  *
- * Ownership: only the owning heap's thread touches free_head, fresh, used
- * and the class lists. Another thread frees by pushing the slot onto the
- * span's remote stack (lock-free) and, when that stack was empty, the span
- * onto the owner heap's remote list. The owner drains both when it runs out
- * of slots, so no free ever waits for a lock.
+ * Ownership: only the owning heap's thread touches free_head, fresh, used,
+ * the class lists and the slot caches. Another thread frees by pushing the
+ * slot onto the span's remote stack (lock-free) and, when that stack was
+ * empty, the span onto the owner heap's remote list. The owner collects
+ * both when it runs out of slots, so no free ever waits for a lock.
+ *
+ * Frees from two threads. A free ends the slot's generation, and of two
+ * frees of one block (a double free racing itself) only one may put the
+ * slot on a list. Frees onto a list end it with a compare-and-swap, so
+ * between them exactly one wins. The owner's free into its slot cache, the
+ * common case, uses a plain store instead (a locked instruction there would
+ * cost as much as the rest of malloc and free together), so it can win
+ * alongside another thread's free: the slot is then in the cache and on the
+ * remote stack at once. Two marks make that safe:
+ *   - a free by another thread ends the generation with KH_GEN_REMOTE set,
+ *     and the owner's plain store, landing after it, erases that bit;
+ *   - a slot on the remote stack has its link marked (KH_LINK_REMOTE)
+ *     until collected, and nothing lists a marked slot.
+ * Collecting, the owner takes a slot whose generation lacks the bit as that
+ * race: it reports the double free and leaves the slot where the cache put
+ * it. Until then nobody can list the slot a second time: every list push
+ * checks the mark first, after winning the generation, which makes the
+ * pusher the only thread that may list the slot. So the report comes late,
+ * from the owner, but every race is reported once and no slot is ever
+ * handed out twice. (Should the slot, handed out again, be freed by another
+ * thread just as the owner collects it, that free is reported too and the
+ * slot is lost to the slab: a leak, after a reported misuse.)
  */
 #include <errno.h>
 
@@ -15,6 +37,7 @@
 #include "metadata.h"
 #include "pagemap.h"
 #include "region.h"
+#include "report.h"
 #include "slab.h"
 
 #define SLAB_SPAN_BYTES	(64u << 10)
@@ -76,8 +99,17 @@ static struct kh_span *slab_create(struct kh_heap *heap, unsigned size_class)
 	uint32_t slot_size = kh_class_size[size_class];
 	size_t bytes = slab_span_bytes();
 	uint32_t capacity = (uint32_t)(bytes / slot_size);
-	struct kh_span *span = kh_metadata_alloc(sizeof(*span));
+	struct kh_span *span;
 
+	/*
+	 * kh_slab_slot_at: with recip = ceil(2^32 / size) = (2^32 + e) / size
+	 * and offset = q * size + r, offset * recip = q * 2^32 + q * e +
+	 * r * recip. With offset < 2^16 and size <= 2^13, q * e < 2^16 <
+	 * 2^19 <= recip and nothing carries into the high half, so the low
+	 * half is below recip exactly when r = 0.
+	 */
+	kh_assert(bytes <= (1u << 16) && slot_size <= (1u << 13));
+	span = kh_metadata_alloc(sizeof(*span));
 	if (span == NULL)
 		return NULL;
 	span->meta = kh_metadata_alloc(capacity * sizeof(struct kh_meta));
@@ -122,7 +154,7 @@ static void slab_destroy(struct kh_span *span)
  * slab rejoins its class list; an empty one that is not the one being
  * allocated from is released.
  */
-void kh_slab_settle(struct kh_heap *heap, struct kh_span *span)
+static void slab_settle(struct kh_heap *heap, struct kh_span *span)
 {
 	struct kh_span **list = &heap->slabs[span->size_class];
 
@@ -137,44 +169,117 @@ void kh_slab_settle(struct kh_heap *heap, struct kh_span *span)
 	}
 }
 
-void kh_slab_free_finish(struct kh_heap *heap, struct kh_span *span,
-			 void *slot, const struct kh_meta *meta)
+/* ---- frees by the owner ------------------------------------------------------ */
+
+static int report_double_free(const struct kh_span *span, uint32_t slot)
 {
-	kh_profile_freed(slot, meta->size, meta->site);
-	memset(slot, 0, span->slot_size);	/* before a release unmaps it */
-	kh_slab_settle(heap, span);
+	const struct kh_meta *meta = &span->meta[slot];
+	const char *start = kh_slab_slot_start(span, slot);
+
+	return kh_report(KHEAP_ERR_DOUBLE_FREE, start, start, meta->size,
+			 meta->site, 0, 0);
+}
+
+/*
+ * Owner: put @slot, whose generation this thread just ended and which is
+ * cleared, on its slab's free list. false when a racing double free left
+ * it on the remote stack: it gets KH_GEN_REMOTE back, so that collecting
+ * takes it as any slot another thread freed, and the caller reports.
+ */
+static bool push_local(struct kh_heap *heap, struct kh_span *span,
+		       uint32_t slot)
+{
+	struct kh_meta *meta = &span->meta[slot];
+
+	if (__atomic_load_n(&meta->link, __ATOMIC_RELAXED) != 0) {
+		__atomic_store_n(&meta->gen, meta->gen | KH_GEN_REMOTE,
+				 __ATOMIC_RELAXED);
+		return false;
+	}
+	meta->link = span->free_head + 1;
+	span->free_head = slot;
+	span->used--;
+	slab_settle(heap, span);
+	return true;
+}
+
+bool kh_slab_free_listed(struct kh_heap *heap, struct kh_span *span,
+			 uint32_t slot, uint32_t gen)
+{
+	struct kh_meta *meta = &span->meta[slot];
+	char *start = kh_slab_slot_start(span, slot);
+
+	if (!__atomic_compare_exchange_n(&meta->gen, &gen, kh_gen_next(gen),
+					 false, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		return false;
+	kh_profile_freed(start, meta->size, meta->site);
+	kh_slot_clear(start, span->slot_size);	/* before a release unmaps it */
+	/* On the remote stack: the general path finds it freed and reports. */
+	return push_local(heap, span, slot);
 }
 
 /* ---- remote frees ---------------------------------------------------------- */
 
-static void remote_push(struct kh_span *span, uint32_t slot)
+/*
+ * false when the slot is on the remote stack already. Having won the
+ * generation, this thread is the only one that may list the slot; the one
+ * change to its link it can race is the owner's collection unmarking it.
+ */
+static bool remote_push(struct kh_span *span, uint32_t slot)
 {
-	uint32_t head = __atomic_load_n(&span->remote_head, __ATOMIC_RELAXED);
+	uint32_t *link = &span->meta[slot].link;
 	struct kh_heap *owner = span->owner;
 	struct kh_span *spans;
+	uint32_t head;
 
+	if (__atomic_load_n(link, __ATOMIC_ACQUIRE) != 0)
+		return false;
 	/*
 	 * Acquire on success too: when the stack was empty, the owner's
-	 * drain emptied it after reading span->remote_next, which this
-	 * thread is about to write (pairs with the release in the drain).
+	 * collection emptied it after reading span->remote_next, which this
+	 * thread is about to write (pairs with the release there).
 	 */
+	head = __atomic_load_n(&span->remote_head, __ATOMIC_RELAXED);
 	do
-		span->meta[slot].link = head;
+		__atomic_store_n(link, KH_LINK_REMOTE | (head + 1),
+				 __ATOMIC_RELAXED);
 	while (!__atomic_compare_exchange_n(&span->remote_head, &head, slot,
 					    true, __ATOMIC_ACQ_REL,
 					    __ATOMIC_RELAXED));
 	if (head != KH_NO_SLOT)
-		return;		/* the span is already on the owner's list */
+		return true;	/* the span is already on the owner's list */
 	spans = __atomic_load_n(&owner->remote_spans, __ATOMIC_RELAXED);
 	do
 		span->remote_next = spans;
 	while (!__atomic_compare_exchange_n(&owner->remote_spans, &spans, span,
 					    true, __ATOMIC_RELEASE,
 					    __ATOMIC_RELAXED));
+	return true;
 }
 
-/* Owner: take back every slot other threads freed. */
-static void drain_remote_frees(struct kh_heap *heap)
+/*
+ * Owner: one slot off the remote stack. A generation without KH_GEN_REMOTE
+ * means this thread's own free raced the remote one: the slot is in the
+ * slot cache (or handed out again from it) and stays there.
+ */
+static void collect_slot(struct kh_span *span, uint32_t slot)
+{
+	struct kh_meta *meta = &span->meta[slot];
+	uint32_t gen = __atomic_load_n(&meta->gen, __ATOMIC_ACQUIRE);
+
+	if (!(gen & KH_GEN_REMOTE)) {
+		__atomic_store_n(&meta->link, 0, __ATOMIC_RELEASE);
+		report_double_free(span, slot);
+		return;
+	}
+	__atomic_store_n(&meta->gen, gen & ~KH_GEN_REMOTE, __ATOMIC_RELAXED);
+	meta->link = span->free_head + 1;
+	span->free_head = slot;
+	span->used--;
+}
+
+void kh_slab_collect(struct kh_heap *heap)
 {
 	struct kh_span *span = __atomic_exchange_n(&heap->remote_spans, NULL,
 						   __ATOMIC_ACQUIRE);
@@ -187,18 +292,15 @@ static void drain_remote_frees(struct kh_heap *heap)
 		struct kh_span *next = span->remote_next;
 		uint32_t slot = __atomic_exchange_n(&span->remote_head,
 						    KH_NO_SLOT, __ATOMIC_ACQ_REL);
-		uint32_t count = 0;
 
 		while (slot != KH_NO_SLOT) {
-			uint32_t following = span->meta[slot].link;
+			uint32_t link = __atomic_load_n(&span->meta[slot].link,
+							__ATOMIC_RELAXED);
 
-			span->meta[slot].link = span->free_head;
-			span->free_head = slot;
-			slot = following;
-			count++;
+			collect_slot(span, slot);
+			slot = (link & ~KH_LINK_REMOTE) - 1;
 		}
-		span->used -= count;
-		kh_slab_settle(heap, span);
+		slab_settle(heap, span);
 		span = next;
 	}
 }
@@ -216,7 +318,9 @@ void *kh_slab_alloc_slow(struct kh_heap *heap, unsigned size_class,
 	struct kh_span **list = &heap->slabs[size_class];
 	struct kh_span *span;
 
-	drain_remote_frees(heap);
+	/* Cached slots belong to the head, which is about to change. */
+	kh_assert(heap->cached[size_class] == 0);
+	kh_slab_collect(heap);
 	/* Full slabs leave the list; they come back when a slot is freed. */
 	while ((span = *list) != NULL && !slab_has_room(span)) {
 		list_unlink(list, span);
@@ -228,7 +332,7 @@ void *kh_slab_alloc_slow(struct kh_heap *heap, unsigned size_class,
 			return NULL;
 		list_push_head(list, span);
 	}
-	return kh_slab_alloc(heap, list, size_class, size, site);
+	return kh_slab_alloc(heap, size_class, size, site);
 }
 
 /* ---- lookup and free -------------------------------------------------------- */
@@ -248,21 +352,19 @@ enum kh_lookup kh_slab_lookup(struct kh_span *span, const void *ptr,
 	return block->start == ptr ? KH_EXACT : KH_INTERIOR;
 }
 
-void kh_slab_release(const struct kh_block *block)
+int kh_slab_release(const struct kh_block *block)
 {
 	struct kh_span *span = block->span;
 	uint32_t slot = (uint32_t)(block->meta - span->meta);
 	struct kh_heap *heap = kh_thread_heap;
+	bool listed;
 
-	memset(block->start, 0, span->slot_size);
-	if (span->owner != heap) {
-		remote_push(span, slot);
-		return;
-	}
-	block->meta->link = span->free_head;
-	span->free_head = slot;
-	span->used--;
-	kh_slab_settle(heap, span);
+	kh_slot_clear(block->start, span->slot_size);
+	if (span->owner != heap)
+		listed = remote_push(span, slot);
+	else
+		listed = push_local(heap, span, slot);
+	return listed ? 0 : report_double_free(span, slot);
 }
 
 bool kh_slab_fits(const struct kh_block *block, size_t size)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * slab.h - small allocations: fixed-size slots in slab spans, one slab list
- * per size class per thread heap. Free slots are chained through the
+ * per size class per thread heap, and in front of each list a short cache
+ * of slots this thread freed. Free slots are chained through the
  * out-of-line metadata, so freed memory stays zero and untouched.
  */
 #ifndef KHEAP_SLAB_H
@@ -16,27 +17,52 @@
 #include "sizeclass.h"
 #include "span.h"
 
+/*
+ * A slab slot's meta.link says which list the slot is on:
+ *   0                            none: live, in a slot cache, or the last
+ *                                of the owner's free list
+ *   next + 1                     the owner's free list, @next the slot
+ *                                after it (KH_NO_SLOT + 1 wraps to 0)
+ *   KH_LINK_REMOTE | (next + 1)  the remote stack of slots other threads
+ *                                freed, waiting for the owner
+ * A live slot's link is 0 unless a racing double free left it on the
+ * remote stack (slab.c, "Frees from two threads").
+ */
+#define KH_LINK_REMOTE	0x80000000u
+
 void *kh_slab_alloc_slow(struct kh_heap *heap, unsigned size_class,
 			 size_t size, uint32_t site);
 
 /* Allocate @size bytes (plus canary) from class @size_class. */
 static inline __attribute__((always_inline)) void *
-kh_slab_alloc(struct kh_heap *heap, struct kh_span **list, unsigned size_class,
-	      size_t size, uint32_t site)
+kh_slab_alloc(struct kh_heap *heap, unsigned size_class, size_t size,
+	      uint32_t site)
 {
-	struct kh_span *span = *list;
+	uint32_t cached = heap->cached[size_class];
+	struct kh_span *span;
 	uint32_t slot;
 	char *start;
 
+	if (likely(cached != 0)) {
+		struct kh_cached_slot *top = &heap->cache[size_class][cached - 1];
+
+		heap->cached[size_class] = cached - 1;
+		start = top->start;
+		kh_meta_activate(top->meta, start, size, site);
+		return start;
+	}
+	span = heap->slabs[size_class];
 	if (unlikely(span == NULL))
 		return kh_slab_alloc_slow(heap, size_class, size, site);
 	slot = span->free_head;
-	if (likely(slot != KH_NO_SLOT))
-		span->free_head = span->meta[slot].link;
-	else if (span->fresh < span->capacity)
+	if (likely(slot != KH_NO_SLOT)) {
+		span->free_head = span->meta[slot].link - 1;
+		span->meta[slot].link = 0;
+	} else if (span->fresh < span->capacity) {
 		slot = span->fresh++;
-	else
+	} else {
 		return kh_slab_alloc_slow(heap, size_class, size, site);
+	}
 	span->used++;
 	start = span->region.base + (size_t)slot * span->slot_size;
 	kh_assert_slow(start[0] == 0 && start[span->slot_size - 1] == 0);
@@ -44,14 +70,35 @@ kh_slab_alloc(struct kh_heap *heap, struct kh_span **list, unsigned size_class,
 	return start;
 }
 
-/* Slot of @ptr in @span: offset * (2^32 / slot size), exact for spans
- * below 4 GiB / KH_SMALL_MAX. KH_NO_SLOT for the tail no slot covers. */
+/*
+ * Where @ptr falls in @span's slots: offset * slot_recip, whose high half
+ * is the slot index and whose low half is below slot_recip exactly when
+ * @ptr is a slot's start (see slab_create for the bounds this needs).
+ */
+static inline uint64_t kh_slab_position(const struct kh_span *span,
+					const void *ptr)
+{
+	return (uint64_t)((const char *)ptr - span->region.base) *
+	       span->slot_recip;
+}
+
+/* Slot @ptr points into, or KH_NO_SLOT for the tail no slot covers. */
 static inline uint32_t kh_slab_slot(const struct kh_span *span, const void *ptr)
 {
-	size_t offset = (size_t)((const char *)ptr - span->region.base);
-	uint32_t slot = (uint32_t)((offset * span->slot_recip) >> 32);
+	uint32_t slot = (uint32_t)(kh_slab_position(span, ptr) >> 32);
 
 	return slot < span->capacity ? slot : KH_NO_SLOT;
+}
+
+/* Slot that starts at @ptr, or KH_NO_SLOT. */
+static inline uint32_t kh_slab_slot_at(const struct kh_span *span,
+				       const void *ptr)
+{
+	uint64_t position = kh_slab_position(span, ptr);
+	uint32_t slot = (uint32_t)(position >> 32);
+
+	return slot < span->capacity && (uint32_t)position < span->slot_recip ?
+	       slot : KH_NO_SLOT;
 }
 
 static inline char *kh_slab_slot_start(const struct kh_span *span, uint32_t slot)
@@ -59,19 +106,24 @@ static inline char *kh_slab_slot_start(const struct kh_span *span, uint32_t slot
 	return span->region.base + (size_t)slot * span->slot_size;
 }
 
-/* Slots up to this size are cleared inline by kh_slot_clear_small. */
+/* Slots up to this size are cleared inline. */
 #define KH_SLOT_CLEAR_INLINE	128u
 
 /*
- * memset(slot, 0, size) for small slots (16-byte multiples) without the
- * call: overlapping 16-byte stores from both ends, as memset itself does.
+ * memset(slot, 0, size) for slots (16-byte multiples); the small ones
+ * without the call: overlapping 16-byte stores from both ends, as memset
+ * itself does.
  */
-static inline void kh_slot_clear_small(void *slot, size_t size)
+static inline void kh_slot_clear(void *slot, size_t size)
 {
 	typedef uint64_t chunk __attribute__((vector_size(16), may_alias));
 	const chunk zero = { 0, 0 };
 	char *p = slot, *end = p + size;
 
+	if (size > KH_SLOT_CLEAR_INLINE) {
+		memset(slot, 0, size);
+		return;
+	}
 	*(chunk *)p = zero;
 	*(chunk *)(end - 16) = zero;
 	if (size <= 32)
@@ -88,59 +140,73 @@ static inline void kh_slot_clear_small(void *slot, size_t size)
 
 enum kh_lookup kh_slab_lookup(struct kh_span *span, const void *ptr,
 			      struct kh_block *block);
-/* Give a slot whose generation was just ended back to its slab. */
-void kh_slab_release(const struct kh_block *block);
+/*
+ * Give back a slot whose generation the caller just ended (with
+ * KH_GEN_REMOTE when this thread is not the owner). 0, or the report's
+ * result when the slot turns out to be waiting on the remote stack already.
+ */
+int kh_slab_release(const struct kh_block *block);
 /* true when @size fits the slot and the class would not shrink. */
 bool kh_slab_fits(const struct kh_block *block, size_t size);
 
 /*
- * The rest of a local free that kh_slab_free_local keeps off its path: a
- * slot too big to clear inline, a slab that was full or became empty, a
- * profiler to tell.
+ * The owner's free of live, intact slot @slot (generation @gen) onto the
+ * slab's free list, for when the slot cache cannot take it. false, the
+ * slot untouched, when another free got there first.
  */
-void kh_slab_free_finish(struct kh_heap *heap, struct kh_span *span,
-			 void *slot, const struct kh_meta *meta);
-/* Owner bookkeeping for a slab that was full or became empty. */
-void kh_slab_settle(struct kh_heap *heap, struct kh_span *span);
+bool kh_slab_free_listed(struct kh_heap *heap, struct kh_span *span,
+			 uint32_t slot, uint32_t gen);
+
+/* Take back the slots other threads freed into @heap's slabs. */
+void kh_slab_collect(struct kh_heap *heap);
 
 /*
- * The common free: a valid, live, intact slot of a slab this thread owns.
- * Anything else (including every misuse) returns false untouched, for the
- * general path to sort out and report.
+ * Owner: end the generation @gen of live slot @meta at @ptr of @span,
+ * clear it and keep it in the slot cache, which has room.
+ */
+static inline __attribute__((always_inline)) void
+kh_slot_cache_put(struct kh_heap *heap, const struct kh_span *span,
+		  struct kh_meta *meta, uint32_t gen, void *ptr)
+{
+	uint32_t cached = heap->cached[span->size_class];
+	struct kh_cached_slot *top = &heap->cache[span->size_class][cached];
+
+	__atomic_store_n(&meta->gen, kh_gen_next(gen), __ATOMIC_RELEASE);
+	top->start = ptr;
+	top->meta = meta;
+	heap->cached[span->size_class] = cached + 1;
+	/* Last, so that a memset call is a tail call: free stays a leaf. */
+	kh_slot_clear(ptr, span->slot_size);
+}
+
+/*
+ * The common free: a valid, live, intact slot of a slab this thread owns,
+ * into the slot cache when it belongs to the slab allocated from, else onto
+ * its slab's free list. Anything else (including every misuse) returns
+ * false untouched, for the general path to sort out and report.
  *
- * The generation is ended with a compare-and-swap, not a load and a
- * store: a racing free of the same block by another thread (a double free
- * that is itself a data race in the program) must find it ended and be
- * reported, never succeed too and put the slot on two free lists. The
- * locked instruction is the price of that guarantee; tests/test_stress.c
- * races such frees and expects exactly one winner each time.
+ * The cache path ends the generation with a plain store, no locked
+ * instruction: slab.c ("Frees from two threads") explains how a racing
+ * free by another thread is still caught.
  */
 static inline __attribute__((always_inline)) bool
 kh_slab_free_local(struct kh_heap *heap, struct kh_span *span, void *ptr)
 {
-	uint32_t slot = kh_slab_slot(span, ptr);
+	uint32_t slot = kh_slab_slot_at(span, ptr);
 	struct kh_meta *meta;
 	uint32_t gen;
 
-	if (unlikely(slot == KH_NO_SLOT || span->owner != heap ||
-		     kh_slab_slot_start(span, slot) != ptr))
+	if (unlikely(span->owner != heap || slot == KH_NO_SLOT))
 		return false;
 	meta = &span->meta[slot];
 	gen = __atomic_load_n(&meta->gen, __ATOMIC_RELAXED);
-	if (unlikely(!kh_gen_live(gen) || !kh_canary_intact(ptr, meta->size) ||
-		     !__atomic_compare_exchange_n(&meta->gen, &gen, gen + 1, false,
-						  __ATOMIC_RELEASE, __ATOMIC_RELAXED)))
+	if (unlikely(!kh_gen_live(gen) || !kh_canary_intact(ptr, meta->size)))
 		return false;
-	meta->link = span->free_head;
-	span->free_head = slot;
-	span->used--;
-	/* An empty slab stays while it is the one allocated from. */
-	if (unlikely(span->slot_size > KH_SLOT_CLEAR_INLINE || span->full ||
-		     (span->used == 0 && heap->slabs[span->size_class] != span) ||
+	if (unlikely(heap->slabs[span->size_class] != span ||
+		     heap->cached[span->size_class] == KH_SLOT_CACHE ||
 		     kh_profiling()))
-		kh_slab_free_finish(heap, span, ptr, meta);
-	else
-		kh_slot_clear_small(ptr, span->slot_size);
+		return kh_slab_free_listed(heap, span, slot, gen);
+	kh_slot_cache_put(heap, span, meta, gen, ptr);
 	return true;
 }
 

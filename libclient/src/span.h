@@ -23,14 +23,18 @@ enum kh_span_kind {
  * Per-allocation metadata, found from the pointer without touching the
  * user's memory. The generation is odd while the allocation is live and
  * moves on at every free and resize, which is what handles compare against.
- * Generation 0 means the slot was never handed out.
+ * Generation 0 means the slot was never handed out. Bit 31 is not part of
+ * the count: a slab slot freed by a thread other than its owner carries it
+ * until the owner takes the slot back (slab.c, "Frees from two threads").
  */
 struct kh_meta {
 	uint32_t gen;		/* atomic */
 	uint32_t size;		/* requested bytes, kept after free for reports */
-	uint32_t link;		/* slab: next free slot; medium: boundary tag */
+	uint32_t link;		/* slab: free-list link (slab.h); medium: boundary tag */
 	uint32_t site;		/* allocation site id, 0 for none */
 };
+
+#define KH_GEN_REMOTE	0x80000000u
 
 #define KH_NO_SLOT	UINT32_MAX
 
@@ -89,17 +93,24 @@ static inline bool kh_gen_live(uint32_t gen)
 	return gen & 1;
 }
 
+/* The generation after @gen: live after free, freed after live. */
+static inline uint32_t kh_gen_next(uint32_t gen)
+{
+	return (gen + 1) & ~KH_GEN_REMOTE;
+}
+
 /* ---- canaries -------------------------------------------------------------
- * Eight bytes right after the requested size, keyed by the address so a
- * canary copied from elsewhere does not match. A write that happens to
- * store the byte already there goes unseen (1 in 256 for a random byte).
+ * Eight bytes right after the requested size: a per-process secret mixed
+ * with the address, so the canary of one block copied over another's does
+ * not match. A write that happens to store the byte already there goes
+ * unseen (1 in 256 for a random byte).
  */
 extern uint64_t kh_canary_secret KH_HIDDEN;
 
 static inline uint64_t kh_canary_value(const void *start)
 {
 	/* The first byte is never zero: an off-by-one NUL is always seen. */
-	return (kh_canary_secret ^ ((uintptr_t)start * 0x9e3779b97f4a7c15ull)) | 1;
+	return (kh_canary_secret ^ (uintptr_t)start) | 1;
 }
 
 static inline void kh_canary_write(char *start, size_t size)
@@ -124,7 +135,7 @@ static inline void kh_meta_activate(struct kh_meta *meta, char *start,
 	meta->size = (uint32_t)size;
 	meta->site = site;
 	kh_canary_write(start, size);
-	__atomic_store_n(&meta->gen, meta->gen + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&meta->gen, kh_gen_next(meta->gen), __ATOMIC_RELEASE);
 }
 
 #endif /* KHEAP_SPAN_H */

@@ -2,8 +2,8 @@
 /*
  * test_stress - many threads on one shared set of blocks: any thread may
  * take a block another allocated, check its bytes, resize or free it; and
- * two threads freeing one block at the same instant, of which exactly one
- * may succeed. Built plain, with ASan+UBSan and with TSan.
+ * two threads freeing one block at the same instant, each such race
+ * reported exactly once. Built plain, with ASan+UBSan and with TSan.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -167,8 +167,14 @@ static void *racer(void *arg)
 	return NULL;
 }
 
-/* The owner (fast path) and another thread free the same small block. */
-TEST(racing_double_free_has_one_winner)
+/*
+ * The owner (fast path) and another thread free the same small block. The
+ * loser is told at once, or, when both frees got through (the owner's free
+ * into its slot cache takes no lock), the owner reports it on collecting:
+ * one report per race. test_slab_races.c builds that rare interleaving on
+ * purpose and checks what follows it.
+ */
+TEST(racing_double_free_is_reported_once)
 {
 	pthread_t other;
 
@@ -191,19 +197,11 @@ TEST(racing_double_free_has_one_winner)
 	}
 	pthread_join(other, NULL);
 	pthread_barrier_destroy(&start_line);
-	CHECK(wins == RACES && double_frees == RACES && !corrupted);
+	kheap_collect();
+	CHECK(wins >= RACES && double_frees == RACES && !corrupted);
 }
 
 int main(void)
 {
-	struct kheap_options options = {
-		.on_error = KHEAP_ON_ERROR_RETURN,
-		.hook = on_error,
-	};
-
-	if (kheap_init(&options) < 0) {
-		printf("Bail out! kheap_init: %s\n", strerror(errno));
-		return EXIT_FAILURE;
-	}
-	return tap_run();
+	return tap_run_reporting_to(on_error);
 }
