@@ -10,7 +10,8 @@
 #   make check           set up, build, run every test (host and VM), sum them up
 #   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
 #   make check-debug-kernel  the VM suite on a 6.1 kernel built with KASAN,
-#                        lockdep and kmemleak (builds it the first time)
+#                        lockdep and kmemleak (builds it the first time);
+#                        part of make check
 #   make fuzz            the library's libFuzzer harness, FUZZ_SECONDS (default 60)
 #   make soak            library and module under pressure in a guest, SOAK_SECONDS
 #   make bench-kernel    region acquire/map/touch/release vs anonymous mmap, in a guest
@@ -42,7 +43,7 @@ KVER := $(call kernel_release,$(KDIR))
 # they are looked up, never written down.
 newest_release = $(shell ls /lib/modules 2>/dev/null | grep '^$(1)\.' | sort -V | tail -n 1)
 VM_KERNELS	?= $(strip $(call newest_release,6\.1) $(call newest_release,6\.12))
-VM_DEBUG_KERNEL	?= $(lastword $(VM_KERNELS))
+VM_SLUB_DEBUG_KERNEL	?= $(lastword $(VM_KERNELS))
 VM_KERNEL	?= $(or $(filter $(KVER),$(VM_KERNELS)),$(lastword $(VM_KERNELS)))
 VM_APPEND	?=
 VM_LABEL	?= $(VM_KERNEL)
@@ -156,7 +157,7 @@ run: setup
 		$(foreach e,$(VM_EXAMPLES),--file $(e):kheap/examples/$(notdir $(e)))
 
 check: setup
-	@BUILD=$(BUILD) VM_KERNELS="$(VM_KERNELS)" VM_DEBUG_KERNEL=$(VM_DEBUG_KERNEL) \
+	@BUILD=$(BUILD) VM_KERNELS="$(VM_KERNELS)" VM_SLUB_DEBUG_KERNEL=$(VM_SLUB_DEBUG_KERNEL) \
 		scripts/check.sh
 
 check-runner:
@@ -189,8 +190,8 @@ lint: $(BUILD)/tools/.extracted
 
 # Debian's kernels have no KASAN, lockdep or kmemleak: build a small 6.1
 # kernel with them from linux-source-6.1 (scripts/debug-kernel/build.sh;
-# 15-30 minutes the first time, cached in $(BUILD)/debug-kernel) and run
-# the VM suite on it.
+# 13 minutes the first time on two idle cores, cached in
+# $(BUILD)/debug-kernel) and run the VM suite on it.
 DEBUG_KERNEL_TREE := $(BUILD)/debug-kernel/src
 
 debug-kernel:

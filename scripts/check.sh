@@ -7,7 +7,7 @@
 # is the sum of all of it: N passed, N failed[, N skipped].
 #
 # Usage: scripts/check.sh   (run by make, which exports the variables below)
-#   BUILD, VM_KERNELS (releases to boot), VM_DEBUG_KERNEL (booted once more
+#   BUILD, VM_KERNELS (releases to boot), VM_SLUB_DEBUG_KERNEL (booted once more
 #   with slub_debug=FZPU)
 set -uo pipefail
 
@@ -49,9 +49,11 @@ step runner submake check-runner
 for kernel in $VM_KERNELS; do
 	step "vm-$kernel" submake check-vm VM_KERNEL="$kernel"
 done
-step "vm-$VM_DEBUG_KERNEL-slub_debug" submake check-vm \
-	VM_KERNEL="$VM_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU VM_LABEL="$VM_DEBUG_KERNEL+slub_debug"
-step soak submake soak VM_KERNEL="$VM_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU
+step "vm-$VM_SLUB_DEBUG_KERNEL-slub_debug" submake check-vm \
+	VM_KERNEL="$VM_SLUB_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU VM_LABEL="$VM_SLUB_DEBUG_KERNEL+slub_debug"
+step soak submake soak VM_KERNEL="$VM_SLUB_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU
+# Last: the first run builds the kernel (13 minutes on two idle cores).
+step debug-kernel submake check-debug-kernel
 
 echo "###"
 scripts/tap-summary "$tapdir"/*.tap
