@@ -133,9 +133,11 @@ static inline void kh_slot_clear(void *slot, size_t size)
 	if (size <= 64)
 		return;
 	*(chunk *)(p + 32) = zero;
+	*(chunk *)(end - 48) = zero;
+	if (size <= 96)
+		return;
 	*(chunk *)(p + 48) = zero;
 	*(chunk *)(end - 64) = zero;
-	*(chunk *)(end - 48) = zero;
 }
 
 enum kh_lookup kh_slab_lookup(struct kh_span *span, const void *ptr,
