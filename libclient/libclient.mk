@@ -134,7 +134,7 @@ $(KH_OUT)/tests/asan/%: $(KH_DIR)/tests/%.c $(KH_TEST_DEPS) $(KH_ASAN_OBJS)
 
 # The threaded tests once more under ThreadSanitizer (which cannot be
 # combined with ASan: a third build of library and tests).
-KH_TSAN_TESTS	:= test_threads test_stress test_profile
+KH_TSAN_TESTS	:= test_threads test_stress test_profile test_slab_races
 KH_TSAN_BINS	:= $(patsubst %,$(KH_OUT)/tests/tsan/%,$(KH_TSAN_TESTS))
 
 $(KH_OUT)/tests/tsan/%: $(KH_DIR)/tests/%.c $(KH_TEST_DEPS) $(KH_TSAN_OBJS)
