@@ -40,6 +40,20 @@ static struct kheap_counters kheap_counters;
 static LIST_HEAD(kheap_procs);
 static DEFINE_MUTEX(kheap_procs_lock);
 
+/*
+ * Moves on whenever a process joins or leaves kheap_procs, so that a reader
+ * resuming by list position can tell the list changed in between (netlink
+ * dumps flag NLM_F_DUMP_INTR).  Never 0, which netlink takes for unset.
+ */
+static unsigned int kheap_procs_generation = 1;
+
+static void kheap_procs_changed_locked(void)
+{
+	lockdep_assert_held(&kheap_procs_lock);
+	if (!++kheap_procs_generation)
+		kheap_procs_generation = 1;
+}
+
 /* Called with kheap_procs_lock held. */
 static void kheap_proc_set_owner_locked(struct kheap_proc *proc)
 {
@@ -98,6 +112,7 @@ struct kheap_proc *kheap_proc_get_mm(struct mm_struct *mm)
 	fresh->mm = mm;
 	kheap_proc_set_owner_locked(fresh);
 	list_add_tail(&fresh->node, &kheap_procs);
+	kheap_procs_changed_locked();
 	atomic_long_inc(&kheap_counters.processes);
 	mutex_unlock(&kheap_procs_lock);
 	return fresh;
@@ -176,6 +191,7 @@ static void kheap_proc_unlink(struct kref *kref)
 	struct kheap_proc *proc = container_of(kref, struct kheap_proc, kref);
 
 	list_del(&proc->node);
+	kheap_procs_changed_locked();
 	atomic_long_dec(&kheap_counters.processes);
 	mutex_unlock(&kheap_procs_lock);
 }
@@ -307,16 +323,22 @@ void kheap_account_region_removed(struct kheap_proc *proc,
  * kheap_account_visit_procs() - visit every process known to kheap
  * @fn: called once per process, in order of first appearance
  * @arg: passed through to @fn
+ * @generation: unless NULL, set before the first call of @fn to a number
+ *              that is the same for two visits only if no process joined
+ *              or left the list between them (never 0)
  *
  * Context: process context; @fn runs under kheap_procs_lock, so it may
  * sleep and allocate but must not open or close /dev/kheap, fork, or touch
  * user memory.
  */
-void kheap_account_visit_procs(kheap_proc_visit_t fn, void *arg)
+void kheap_account_visit_procs(kheap_proc_visit_t fn, void *arg,
+			       unsigned int *generation)
 {
 	struct kheap_proc *proc;
 
 	mutex_lock(&kheap_procs_lock);
+	if (generation)
+		*generation = kheap_procs_generation;
 	list_for_each_entry(proc, &kheap_procs, node)
 		fn(proc, arg);
 	mutex_unlock(&kheap_procs_lock);

@@ -241,7 +241,8 @@ void kheap_account_region_added(struct kheap_proc *proc, unsigned long nr);
 void kheap_account_region_removed(struct kheap_proc *proc,
 				  unsigned long pages, bool at_exit);
 typedef void (*kheap_proc_visit_t)(const struct kheap_proc *proc, void *arg);
-void kheap_account_visit_procs(kheap_proc_visit_t fn, void *arg);
+void kheap_account_visit_procs(kheap_proc_visit_t fn, void *arg,
+			       unsigned int *generation);
 void kheap_stats_global(struct kheap_global_stats *out);
 void kheap_stats_proc(const struct kheap_proc *proc,
 		      struct kheap_proc_stats *out);

@@ -31,9 +31,11 @@
  *     /proc/kheap, and a dump lists exactly the rows /proc/kheap would show
  *     that task.  Events go to many listeners at once and carry initial
  *     namespace pids.
- *   - A dump resumes by position in the process list.  A process leaving
- *     between two rounds can make a row be skipped or repeated, as in any
- *     netlink dump of a changing list; the single-pid do is exact.
+ *   - A dump resumes by position in the process list.  A process joining
+ *     or leaving between two rounds could make a row be skipped or
+ *     repeated, so every message of a round after such a change carries
+ *     NLM_F_DUMP_INTR (cb->seq is the list's generation), and the client
+ *     knows to dump again; the single-pid do is exact.
  *
  * Locking and context:
  *   - Requests run in process context under the genetlink mutex
@@ -264,6 +266,7 @@ static void kheap_nl_dump_visit(const struct kheap_proc *proc, void *arg)
 			dump->full = true;
 			return;
 		}
+		genl_dump_check_consistent(cb, hdr);
 		if (kheap_nl_fill_proc(dump->skb, st.pid, &st)) {
 			genlmsg_cancel(dump->skb, hdr);
 			dump->full = true;
@@ -295,7 +298,7 @@ static int kheap_nl_get_stats_dumpit(struct sk_buff *skb,
 		return -EINVAL;
 	}
 
-	kheap_account_visit_procs(kheap_nl_dump_visit, &dump);
+	kheap_account_visit_procs(kheap_nl_dump_visit, &dump, &cb->seq);
 	/* Cannot happen: one row is far smaller than a dump buffer. */
 	if (dump.full && !skb->len)
 		return -EMSGSIZE;

@@ -93,7 +93,7 @@ static int kheap_procfs_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "\n%-8s %-16s %10s %10s %10s %10s %10s\n", "pid", "comm",
 		   "regions", "pages", "peak", "failures", "limit_hits");
-	kheap_account_visit_procs(kheap_procfs_row, m);
+	kheap_account_visit_procs(kheap_procfs_row, m, NULL);
 	return 0;
 }
 

@@ -14,6 +14,8 @@
  *   - the family resolves by name, with its version and "events" group;
  *   - GET_STATS for one pid, the GET_STATS dump and GET_GLOBAL report what
  *     /proc/kheap reports;
+ *   - a dump during which a process starts using kheap flags the rounds
+ *     after the change NLM_F_DUMP_INTR, and one without a change does not;
  *   - GET_STATS of a pid without /dev/kheap open is ENOENT, of a pid that
  *     does not exist ESRCH, both with an extended ack message;
  *   - SET_LIMITS changes /sys/module/kheap/parameters as root and is EPERM
@@ -628,6 +630,101 @@ TEST_F(nl, dump_lists_every_row)
 	for (i = 0; i < 3; i++)
 		waitpid(kids[i], NULL, 0);
 	free(dump);
+}
+
+/*
+ * Enough processes in the list that a dump takes several rounds: a fresh
+ * socket's first round fits one page, about 30 rows.
+ */
+#define MANY_HOLDERS	100
+
+struct dump_seen {
+	int rows;
+	int rows_in_first_datagram;
+	bool interrupted;	/* some message carried NLM_F_DUMP_INTR */
+};
+
+/*
+ * A GET_STATS dump on a fresh socket, so its first round is a small one,
+ * made while the request is sent; @between runs after that round and
+ * before the others (0 or -1).
+ */
+static int dump_with_pause(const struct family *fam, int (*between)(void *),
+			   void *arg, struct dump_seen *seen)
+{
+	static char buf[65536];
+	int fd = nl_socket(), datagrams = 0;
+	struct req r;
+
+	memset(seen, 0, sizeof(*seen));
+	if (fd < 0)
+		return -1;
+	req_init(&r, fam->id, KHEAP_NL_CMD_GET_STATS, NLM_F_DUMP);
+	if (send(fd, &r, r.nlh.nlmsg_len, 0) != (ssize_t)r.nlh.nlmsg_len ||
+	    between(arg))
+		goto fail;
+	for (;;) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nlh;
+
+		if (len < 0)
+			goto fail;
+		for (nlh = (void *)buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				seen->interrupted = true;
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				goto fail;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				close(fd);
+				return 0;
+			}
+			seen->rows++;
+		}
+		if (!datagrams++)
+			seen->rows_in_first_datagram = seen->rows;
+	}
+fail:
+	close(fd);
+	return -1;
+}
+
+static int no_change(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* One more process in kheap's list: a holder, its release end in @arg. */
+static int one_more_holder(void *arg)
+{
+	int *release = arg;
+
+	return hold_regions(1, release) > 0 ? 0 : -1;
+}
+
+TEST_F(nl, dump_flags_rounds_after_the_list_changed)
+{
+	int release[MANY_HOLDERS + 1], i;
+	struct dump_seen quiet, changed;
+
+	for (i = 0; i < MANY_HOLDERS; i++)
+		ASSERT_LT(0, hold_regions(1, &release[i]));
+	ASSERT_EQ(0, dump_with_pause(&self->fam, no_change, NULL, &quiet));
+	ASSERT_LT(quiet.rows_in_first_datagram, quiet.rows)
+		TH_LOG("the dump took one round: the test needs several");
+	EXPECT_FALSE(quiet.interrupted);
+
+	ASSERT_EQ(0, dump_with_pause(&self->fam, one_more_holder,
+				     &release[MANY_HOLDERS], &changed));
+	EXPECT_TRUE(changed.interrupted);
+	EXPECT_EQ(quiet.rows + 1, changed.rows);
+
+	/* Each holder holds the others' pipes too: close all, then reap. */
+	for (i = 0; i <= MANY_HOLDERS; i++)
+		close(release[i]);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
 }
 
 struct global {

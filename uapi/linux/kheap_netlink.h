@@ -19,6 +19,10 @@
  *                             The reply carries the process attributes.
  *                             dump (no attributes): one such message per
  *                             row of /proc/kheap as the caller sees it.
+ *                             Messages sent after a process started or
+ *                             stopped using kheap mid-dump carry
+ *                             NLM_F_DUMP_INTR: a row may be missing or
+ *                             twice, dump again.
  *   KHEAP_NL_CMD_GET_GLOBAL   do: the global figures and the limits (no
  *                             attributes).
  *   KHEAP_NL_CMD_SET_LIMITS   do: set KHEAP_NL_A_MAX_PAGES_PER_PROCESS
