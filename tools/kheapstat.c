@@ -39,6 +39,9 @@
 #define SOL_NETLINK	270
 #endif
 
+/* Dumps of the process table tried before one interrupted is kept. */
+#define DUMP_TRIES	5
+
 static const char *prog = "kheapstat";
 
 static const char usage_text[] =
@@ -129,6 +132,7 @@ struct conn {
 	struct nl_sock *sk;
 	int family;
 	int done;		/* the request was answered: ack, error, DONE */
+	int interrupted;	/* a dump reply carried NLM_F_DUMP_INTR */
 	int err;		/* errno of the last failed request */
 	char msg[256];		/* its extended ack message */
 };
@@ -186,6 +190,19 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * A process joined or left the list while the dump was under way, so a
+ * row may be missing or twice: read on to the end, then dump again.
+ */
+static int on_dump_interrupted(struct nl_msg *msg, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)msg;
+	c->interrupted = 1;
+	return NL_OK;
+}
+
 /* The ack of a do request, or the NLMSG_DONE of a dump. */
 static int on_done(struct nl_msg *msg, void *arg)
 {
@@ -209,9 +226,12 @@ static int transact(struct conn *c, struct nl_msg *msg,
 	int ret;
 
 	c->done = 0;
+	c->interrupted = 0;
 	c->err = 0;
 	c->msg[0] = '\0';
 	nl_socket_modify_cb(c->sk, NL_CB_VALID, NL_CB_CUSTOM, fn, arg);
+	nl_socket_modify_cb(c->sk, NL_CB_DUMP_INTR, NL_CB_CUSTOM,
+			    on_dump_interrupted, c);
 	nl_socket_modify_cb(c->sk, NL_CB_ACK, NL_CB_CUSTOM, on_done, c);
 	nl_socket_modify_cb(c->sk, NL_CB_FINISH, NL_CB_CUSTOM, on_done, c);
 	nl_socket_modify_err_cb(c->sk, NL_CB_CUSTOM, on_error, c);
@@ -360,9 +380,15 @@ static int take_snapshot(struct conn *c, uint32_t pid, struct snapshot *s)
 	clock_gettime(CLOCK_REALTIME, &s->when);
 	get_global(c, &s->global);
 	if (!pid) {
-		if (transact(c, request(c, KHEAP_NL_CMD_GET_STATS, NLM_F_DUMP),
-			     on_proc, s))
-			fail(c, "process table");
+		/* A busy list can interrupt every try: keep the last one. */
+		for (int tries = 0; tries < DUMP_TRIES; tries++) {
+			s->nprocs = 0;
+			if (transact(c, request(c, KHEAP_NL_CMD_GET_STATS,
+						NLM_F_DUMP), on_proc, s))
+				fail(c, "process table");
+			if (!c->interrupted)
+				break;
+		}
 		return 0;
 	}
 	msg = request(c, KHEAP_NL_CMD_GET_STATS, 0);
