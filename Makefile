@@ -190,7 +190,7 @@ lint: $(BUILD)/tools/.extracted
 
 # Debian's kernels have no KASAN, lockdep or kmemleak: build a small 6.1
 # kernel with them from linux-source-6.1 (scripts/debug-kernel/build.sh;
-# 13 minutes the first time on two idle cores, cached in
+# 10-13 minutes the first time on two cores, cached in
 # $(BUILD)/debug-kernel) and run the VM suite on it.
 DEBUG_KERNEL_TREE := $(BUILD)/debug-kernel/src
 

@@ -52,7 +52,7 @@ done
 step "vm-$VM_SLUB_DEBUG_KERNEL-slub_debug" submake check-vm \
 	VM_KERNEL="$VM_SLUB_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU VM_LABEL="$VM_SLUB_DEBUG_KERNEL+slub_debug"
 step soak submake soak VM_KERNEL="$VM_SLUB_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU
-# Last: the first run builds the kernel (13 minutes on two idle cores).
+# Last: the first run builds the kernel (10-13 minutes on two cores).
 step debug-kernel submake check-debug-kernel
 
 echo "###"
