@@ -171,6 +171,14 @@ static void slab_settle(struct kh_heap *heap, struct kh_span *span)
 
 /* ---- frees by the owner ------------------------------------------------------ */
 
+/* Owner: @slot (free, cleared, on no list) onto the slab's free list. */
+static void free_list_push(struct kh_span *span, uint32_t slot)
+{
+	span->meta[slot].link = span->free_head + 1;
+	span->free_head = slot;
+	span->used--;
+}
+
 static int report_double_free(const struct kh_span *span, uint32_t slot)
 {
 	const struct kh_meta *meta = &span->meta[slot];
@@ -196,9 +204,7 @@ static bool push_local(struct kh_heap *heap, struct kh_span *span,
 				 __ATOMIC_RELAXED);
 		return false;
 	}
-	meta->link = span->free_head + 1;
-	span->free_head = slot;
-	span->used--;
+	free_list_push(span, slot);
 	slab_settle(heap, span);
 	return true;
 }
@@ -274,9 +280,7 @@ static void collect_slot(struct kh_span *span, uint32_t slot)
 		return;
 	}
 	__atomic_store_n(&meta->gen, gen & ~KH_GEN_REMOTE, __ATOMIC_RELAXED);
-	meta->link = span->free_head + 1;
-	span->free_head = slot;
-	span->used--;
+	free_list_push(span, slot);
 }
 
 void kh_slab_collect(struct kh_heap *heap)
