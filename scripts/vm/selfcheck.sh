@@ -17,7 +17,7 @@ mkdir -p "$work"
 
 n=0 failed=0
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 
 # expect NAME WANT_STATUS REASON_REGEX PAYLOAD [vm-run options]
 expect() {
@@ -49,6 +49,9 @@ expect hang-fails 1 'not ok - .*# hang: no verdict within 20s' \
 	'sleep 1000' --timeout 20
 expect panic-fails 1 'not ok - .*# guest powered off without a verdict' \
 	'echo c >/proc/sysrq-trigger'
+# No /init: the kernel panics before any payload, on every boot.
+expect boot-failure-is-retried 1 'failed before its payload started, 3 boots in a row' \
+	'true' --append rdinit=/no-such-init
 expect unexpected-taint-fails 1 'not ok - .*no unexpected taint # taint 1$' \
 	'echo 1 >/proc/sys/kernel/tainted'
 
