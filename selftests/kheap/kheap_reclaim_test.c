@@ -35,32 +35,46 @@ static void idle_holder(int ready)
 		pause();
 }
 
-/* Busy holder: allocates, maps, touches and frees until killed. */
+/*
+ * Busy holder: allocates, maps, touches and frees (still mapped, so the
+ * free zaps) until killed. It holds up to BUSY_HELD regions and one batch
+ * at a time, the oldest going first, so that it dies holding some but
+ * cannot outgrow the guest's memory however fast it loops.
+ */
+#define BUSY_HELD	8
+
 static void busy_holder(int ready)
 {
+	struct { uint64_t offset; char *map; size_t size; } held[BUSY_HELD];
+	struct kheap_batch_entry batch[4];
+	bool batch_held = false;
 	int fd = kheap_open();
-	unsigned int i = 0;
+	unsigned int i;
 
 	if (fd < 0)
 		_exit(1);
 	pipe_send(ready, 'r');
-	for (;; i++) {
-		struct kheap_batch_entry e[4];
-		uint64_t off = 0;
-		char *p;
+	for (i = 0;; i++) {
+		unsigned int pages = 1 + i % 5, slot = i % BUSY_HELD;
 		int j;
 
-		if (kheap_alloc(fd, 1 + i % 5, &off))
-			continue;
-		p = kheap_map(fd, off, 1 + i % 5);
-		if (p != MAP_FAILED)
-			p[0] = 1;
-		if (i & 1)
-			kheap_free(fd, off);
+		if (i >= BUSY_HELD) {
+			if (kheap_free(fd, held[slot].offset))
+				_exit(3);
+			munmap(held[slot].map, held[slot].size);
+		}
+		held[slot].size = pages * page_size;
+		if (kheap_alloc(fd, pages, &held[slot].offset))
+			_exit(4);
+		held[slot].map = kheap_map(fd, held[slot].offset, pages);
+		if (held[slot].map == MAP_FAILED)
+			_exit(5);
+		held[slot].map[0] = 1;
+		if (batch_held && kheap_batch(fd, KHEAP_IOC_BATCH_FREE, batch, 4))
+			_exit(6);
 		for (j = 0; j < 4; j++)
-			e[j].pages = 1 + j;
-		if (!kheap_batch(fd, KHEAP_IOC_BATCH_ALLOC, e, 4) && (i & 2))
-			kheap_batch(fd, KHEAP_IOC_BATCH_FREE, e, 4);
+			batch[j] = (struct kheap_batch_entry){ .pages = 1 + j };
+		batch_held = !kheap_batch(fd, KHEAP_IOC_BATCH_ALLOC, batch, 4);
 	}
 }
 
