@@ -60,6 +60,14 @@ struct vm_area_struct;
 #define KHEAP_ID_BITS		min_t(int, KHEAP_ID_BITS_64, KHEAP_ID_BITS_LONG)
 #define KHEAP_ID_MAX		((u32)((1ULL << KHEAP_ID_BITS) - 1))
 
+/*
+ * A 32-bit process hands mmap a 32-bit page offset, so its regions take
+ * ids below KHEAP_ID_MAX_COMPAT (from a cursor of their own), as every
+ * region does on a 32-bit kernel. Only the process that allocated a region
+ * may map it, so the ALLOC call tells which window its offset must fit.
+ */
+#define KHEAP_ID_MAX_COMPAT	((u32)(BIT(32 - KHEAP_PGOFF_SHIFT) - 1))
+
 /**
  * struct kheap_proc - per address space accounting
  * @node:		link in the global process list (kheap_procs_lock)

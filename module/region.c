@@ -28,7 +28,11 @@
  * mmap offset is the id shifted past a window of KHEAP_REGION_PAGES_MAX
  * pages (see kheap.h), so live regions never share file offsets, which
  * unmap_mapping_range() relies on.  Cyclic allocation keeps a stale handle
- * from naming a new region for as long as possible.  The xarray maps id to
+ * from naming a new region for as long as possible.  A 32-bit caller's ids
+ * come from the low ids its mmap can reach, with a cursor of their own
+ * (kheap_next_compat_id), so that 64-bit callers, whose cursor runs
+ * through the whole id space, never push a 32-bit one out of reach.  Both
+ * cursors move under the xarray's lock.  The xarray maps id to
  * region; lookups happen under its xa_lock and then check the owner, so a
  * process can only ever see its own file's regions.  A region leaves the
  * xarray before it is killed, and its struct is freed only after that, so
@@ -60,6 +64,7 @@
  * meanwhile).  Nothing can FREE a copy, so it never dies early: it goes
  * with its last VMA, when no PTE can map it any more.
  */
+#include <linux/compat.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/lockdep.h>
@@ -80,7 +85,7 @@
 #define KHEAP_MAX_ORDER PAGE_ALLOC_COSTLY_ORDER
 
 static DEFINE_XARRAY_ALLOC1(kheap_ids);
-static u32 kheap_next_id;
+static u32 kheap_next_id, kheap_next_compat_id;
 
 /*
  * Fill @pages with @nr order-0 pages; *@done says how many are there, also
@@ -210,6 +215,17 @@ void kheap_region_put(struct kheap_region *region)
 	kref_put(&region->kref, kheap_region_release);
 }
 
+/* A cyclic id for @region, within the caller's reach (see kheap.h). */
+static int kheap_id_alloc(struct kheap_region *region, u32 *id)
+{
+	if (in_compat_syscall())
+		return xa_alloc_cyclic(&kheap_ids, id, region,
+				       XA_LIMIT(1, KHEAP_ID_MAX_COMPAT),
+				       &kheap_next_compat_id, GFP_KERNEL_ACCOUNT);
+	return xa_alloc_cyclic(&kheap_ids, id, region, XA_LIMIT(1, KHEAP_ID_MAX),
+			       &kheap_next_id, GFP_KERNEL_ACCOUNT);
+}
+
 /**
  * kheap_region_alloc_batch() - allocate regions for an open file
  * @kf: the owning file
@@ -265,9 +281,7 @@ int kheap_region_alloc_batch(struct kheap_file *kf,
 		struct kheap_region *region = regions[i];
 		u32 id;
 
-		ret = xa_alloc_cyclic(&kheap_ids, &id, region,
-				      XA_LIMIT(1, KHEAP_ID_MAX), &kheap_next_id,
-				      GFP_KERNEL_ACCOUNT);
+		ret = kheap_id_alloc(region, &id);
 		if (ret < 0) {
 			while (i--)
 				xa_erase(&kheap_ids, regions[i]->id);

@@ -143,6 +143,63 @@ TEST_F(kheap, remap_keeps_data)
 }
 
 /* Freshly handed out pages are zero, also after someone dirtied them. */
+/*
+ * More regions than a 32-bit process's mmap offsets can name (4095 handles,
+ * see EBUSY in the uapi header) come and go one at a time: every one maps,
+ * in a 64-bit and in a 32-bit build of this test.
+ */
+#define HANDLES_TRIED	5000
+
+TEST_F(kheap, every_handle_maps)
+{
+	int i;
+
+	for (i = 0; i < HANDLES_TRIED; i++) {
+		uint64_t off = 0;
+		char *p;
+
+		ASSERT_EQ(0, kheap_alloc(self->fd, 1, &off));
+		p = kheap_map(self->fd, off, 1);
+		ASSERT_NE(MAP_FAILED, p) TH_LOG("region %d, offset %#llx: %s", i,
+						(unsigned long long)off, strerror(errno));
+		p[0] = 1;
+		ASSERT_EQ(0, munmap(p, page_size));
+		ASSERT_EQ(0, kheap_free(self->fd, off));
+	}
+}
+
+/*
+ * Held at once, a 64-bit process gets them all; a 32-bit one gets at most
+ * the 4095 its mmap can reach, each of them mappable, then EBUSY.
+ */
+TEST_F(kheap, live_handles_within_reach)
+{
+	uint64_t *offs = calloc(HANDLES_TRIED, sizeof(*offs));
+	int held, i;
+
+	ASSERT_NE(NULL, offs);
+	for (held = 0; held < HANDLES_TRIED; held++) {
+		char *p;
+
+		if (kheap_alloc(self->fd, 1, &offs[held]))
+			break;
+		p = kheap_map(self->fd, offs[held], 1);
+		ASSERT_NE(MAP_FAILED, p) TH_LOG("region %d: %s", held, strerror(errno));
+		ASSERT_EQ(0, munmap(p, page_size));
+	}
+	if (sizeof(long) == 4) {
+		ASSERT_GT(HANDLES_TRIED, held);
+		EXPECT_EQ(EBUSY, errno);
+		EXPECT_GE(4095, held);
+		EXPECT_LT(4000, held) TH_LOG("only %d handles", held);
+	} else {
+		EXPECT_EQ(HANDLES_TRIED, held) TH_LOG("%s", strerror(errno));
+	}
+	for (i = 0; i < held; i++)
+		EXPECT_EQ(0, kheap_free(self->fd, offs[i]));
+	free(offs);
+}
+
 TEST_F(kheap, pages_are_zeroed)
 {
 	const uint64_t pages = 16;
