@@ -85,11 +85,22 @@ include libclient/libclient.mk
 KSFT_CFLAGS := -static -O2 -g -Wall -Wextra -I$(BUILD)/tools/ksft/include -Iuapi
 SELFTESTS := $(patsubst selftests/kheap/%.c,$(BUILD)/selftests/%, \
 	$(wildcard selftests/kheap/*.c))
+# The same once more as 32-bit programs (gcc-multilib): the module's compat
+# path and offsets within a 32-bit mmap's reach. The harness's pointer
+# comparisons cast pointers to uintmax_t, which -m32 warns about.
+SELFTESTS_M32 := $(addsuffix -m32,$(SELFTESTS))
+KSFT_M32_CFLAGS := $(KSFT_CFLAGS) -m32 -D_FILE_OFFSET_BITS=64 -Wno-pointer-to-int-cast
 
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) $(SELFTESTS_M32)
 
-$(BUILD)/selftests/%: selftests/kheap/%.c $(wildcard selftests/kheap/*.h) \
-		$(wildcard uapi/linux/*.h) $(BUILD)/tools/.extracted
+KSFT_DEPS := $(wildcard selftests/kheap/*.h) $(wildcard uapi/linux/*.h) \
+	$(BUILD)/tools/.extracted
+
+$(BUILD)/selftests/%-m32: selftests/kheap/%.c $(KSFT_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(KSFT_M32_CFLAGS) $< -o $@ -lpthread
+
+$(BUILD)/selftests/%: selftests/kheap/%.c $(KSFT_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(KSFT_CFLAGS) $< -o $@ -lpthread
 
@@ -165,7 +176,7 @@ check-runner:
 
 # The kernel fuzzer runs in every guest after the selftests, for
 # KHEAP_FUZZ_SECONDS (20 unless VM_APPEND=KHEAP_FUZZ_SECONDS=N says more).
-VM_TESTS = $(SELFTESTS) $(LIB_STATIC_TESTS) $(BUILD)/fuzz/kheap_fuzz
+VM_TESTS = $(SELFTESTS) $(SELFTESTS_M32) $(LIB_STATIC_TESTS) $(BUILD)/fuzz/kheap_fuzz
 
 check-vm: $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstword $(subst :, ,$(f))))
 	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \

@@ -21,7 +21,7 @@ fi
 build=${1:-build}
 tools=$build/tools
 
-packages="gcc make libc6-dev pkg-config clang libclang-rt-14-dev
+packages="gcc gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-dev
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd

@@ -9,6 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The page map covers 48-bit addresses and sizes are checked against 2^47:
+ * both assume 64-bit pointers. 32-bit programs can use /dev/kheap itself.
+ */
+#if UINTPTR_MAX != UINT64_MAX
+#error "libkheapclient needs a 64-bit target"
+#endif
+
 /* ---- visibility: only functions marked KH_API are exported -------------- */
 #define KH_API __attribute__((visibility("default")))
 /*
