@@ -66,8 +66,8 @@
  *           BATCH_FREE also an offset listed twice
  *   ENOMEM  a limit would be exceeded (counted in limit_hits), or the
  *           system is out of memory (counted in failures)
- *   EBUSY   every region handle is in use (a 32-bit process's offsets must
- *           fit its mmap: its regions share 4095 handles system wide)
+ *   EBUSY   every region handle is in use; 32-bit processes, whose mmap
+ *           takes a 32-bit page offset, share the 4095 handles it reaches
  *   EINTR   the caller was killed while the kernel allocated its pages
  * mmap(2) of /dev/kheap fails with EPERM when the caller is not the owner
  * and EINVAL when the mapping is not MAP_SHARED, does not start at a live
