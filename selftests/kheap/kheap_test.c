@@ -14,6 +14,8 @@
  *   EFAULT  bad pointer
  *   ENOENT  FREE of something that is not a live region of this file
  *   EPERM   ALLOC/FREE/mmap from a process other than the opener
+ *   EBUSY   ALLOC from a 32-bit process holding every handle its mmap
+ *           can reach (the tests run as 64- and as 32-bit programs)
  */
 #include "kheap_util.h"
 
