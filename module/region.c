@@ -218,12 +218,12 @@ void kheap_region_put(struct kheap_region *region)
 /* A cyclic id for @region, within the caller's reach (see kheap.h). */
 static int kheap_id_alloc(struct kheap_region *region, u32 *id)
 {
-	if (in_compat_syscall())
-		return xa_alloc_cyclic(&kheap_ids, id, region,
-				       XA_LIMIT(1, KHEAP_ID_MAX_COMPAT),
-				       &kheap_next_compat_id, GFP_KERNEL_ACCOUNT);
-	return xa_alloc_cyclic(&kheap_ids, id, region, XA_LIMIT(1, KHEAP_ID_MAX),
-			       &kheap_next_id, GFP_KERNEL_ACCOUNT);
+	bool compat = in_compat_syscall();
+
+	return xa_alloc_cyclic(&kheap_ids, id, region,
+			       XA_LIMIT(1, compat ? KHEAP_ID_MAX_COMPAT : KHEAP_ID_MAX),
+			       compat ? &kheap_next_compat_id : &kheap_next_id,
+			       GFP_KERNEL_ACCOUNT);
 }
 
 /**

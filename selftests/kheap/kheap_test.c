@@ -144,7 +144,6 @@ TEST_F(kheap, remap_keeps_data)
 	EXPECT_EQ(0, kheap_free(self->fd, off));
 }
 
-/* Freshly handed out pages are zero, also after someone dirtied them. */
 /*
  * More regions than a 32-bit process's mmap offsets can name (4095 handles,
  * see EBUSY in the uapi header) come and go one at a time: every one maps,
@@ -202,6 +201,7 @@ TEST_F(kheap, live_handles_within_reach)
 	free(offs);
 }
 
+/* Freshly handed out pages are zero, also after someone dirtied them. */
 TEST_F(kheap, pages_are_zeroed)
 {
 	const uint64_t pages = 16;
