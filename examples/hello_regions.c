@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <kheap.h>
+#include <kheapclient.h>
 
 static int fail(const char *what)
 {
@@ -32,13 +32,13 @@ int main(void)
 	       info.name, info.page_size, info.abi_version,
 	       (unsigned long long)info.max_pages_per_region);
 
-	if (kheap_region_get(4, &region) < 0)
+	if (kheap_region_acquire(4, &region) < 0)
 		return fail("getting a region of 4 pages");
 	printf("region: got %zu bytes at %p, handle 0x%llx\n", region.size,
 	       region.base, (unsigned long long)region.handle);
 	memset(region.base, 0xa5, region.size);
 	printf("region: wrote all %zu bytes\n", region.size);
-	kheap_region_put(&region);
+	kheap_region_release(&region);
 	printf("region: gave it back\n");
 
 	small = kheap_malloc(24);

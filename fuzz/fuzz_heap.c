@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kheap.h"
+#include "kheapclient.h"
 
 enum { SLOTS = 64, FREED = 16 };
 

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kheap.h"
+#include "kheapclient.h"
 
 #define LIMIT_PARAM	"/sys/module/kheap/parameters/max_pages_total"
 #define MAX_WORKERS	32

@@ -10,7 +10,7 @@
 #ifndef KHEAP_COMPAT_H
 #define KHEAP_COMPAT_H
 
-#include "kheap.h"
+#include "kheapclient.h"
 
 #define new(ptr, n, type)	kheap_new(ptr, n, type)
 #define alt(ptr, n, type)	kheap_alt(ptr, n, type)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "backend.h"
-#include "kheap.h"
+#include "kheapclient.h"
 
 static size_t anon_page_size;
 

@@ -20,7 +20,7 @@
 
 #include "backend.h"
 #include "config.h"
-#include "kheap.h"
+#include "kheapclient.h"
 #include "report.h"
 
 #define DEVICE_PATH	"/dev/" KHEAP_DEVICE_NAME

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * containers.c - a growable array (kheap_vec) and a byte string
- * (kheap_buf) on checked handles. Every element access goes through the
- * handle check; any reallocation of the storage, in place or not, ends the
- * handle's generation, so a kept element reference is caught as stale.
+ * (kheap_buf) on checked references. Every element access goes through the
+ * reference check; any reallocation of the storage, in place or not, ends the
+ * reference's generation, so a kept element reference is caught as stale.
  * Out-of-bounds reports give the offset and length of the access and, as
  * size, the bytes in use (not the capacity).
  */
@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "alloc.h"
+#include "free.h"
 #include "report.h"
 
 /* ---- shared growth ------------------------------------------------------------ */

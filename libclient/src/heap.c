@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "alloc.h"
 #include "heap.h"
 #include "metadata.h"
 
@@ -47,8 +46,6 @@ struct kh_heap *kh_heap_attach(void)
 {
 	struct kh_heap *heap;
 
-	if (kh_library_init() < 0)
-		return NULL;
 	pthread_once(&heap_key_once, heap_key_create);
 	pthread_mutex_lock(&heaps_lock);
 	heap = abandoned_heaps;

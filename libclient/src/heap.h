@@ -45,15 +45,9 @@ struct kh_heap {
 extern __thread struct kh_heap *kh_thread_heap
 	__attribute__((tls_model("initial-exec")));
 
-/* This thread's heap; NULL (errno set) if the library cannot start. */
+/* Give this thread a heap, an abandoned one first; the library must be
+ * started. NULL with errno ENOMEM. */
 struct kh_heap *kh_heap_attach(void);
-
-static inline struct kh_heap *kh_heap_get(void)
-{
-	struct kh_heap *heap = kh_thread_heap;
-
-	return likely(heap != NULL) ? heap : kh_heap_attach();
-}
 
 /* Fork: lock the heap list; in the child, abandon other threads' heaps. */
 void kh_heap_fork_prepare(void);

@@ -7,8 +7,6 @@
 #include <pthread.h>
 
 #include "large.h"
-#include "metadata.h"
-#include "pagemap.h"
 #include "region.h"
 
 #define RELEASED_REMEMBERED 64
@@ -71,7 +69,6 @@ void *kh_large_alloc(size_t size, size_t alignment, uint32_t site)
 {
 	/* A region is page aligned; larger alignments need slack. */
 	size_t slack = alignment > kh_page_size ? alignment - kh_page_size : 0;
-	size_t bytes;
 	struct kh_span *span;
 	char *start;
 
@@ -79,33 +76,20 @@ void *kh_large_alloc(size_t size, size_t alignment, uint32_t site)
 		errno = ENOMEM;
 		return NULL;
 	}
-	bytes = kh_align_up(size + KH_CANARY_SIZE + slack, kh_page_size);
-	span = kh_metadata_alloc(sizeof(*span) + sizeof(struct kh_meta));
+	span = kh_span_create(&(struct kh_span){ .ops = &kh_large_ops },
+			      kh_align_up(size + KH_CANARY_SIZE + slack,
+					  kh_page_size), 1);
 	if (span == NULL)
 		return NULL;
-	span->meta = (struct kh_meta *)(span + 1);
-	if (kh_region_alloc(bytes, &span->region) < 0)
-		goto fail_span;
-	span->kind = KH_SPAN_LARGE;
 	start = (char *)kh_align_up((size_t)span->region.base, alignment);
 	span->large_offset = (size_t)(start - span->region.base);
 	span->large_size = size;
-	if (kh_pagemap_set(span->region.base, bytes, span) < 0)
-		goto fail_region;
 	kh_meta_activate(span->meta, start, size, site);
 	return start;
-
-fail_region:
-	kh_pagemap_set(span->region.base, bytes, NULL);
-	kh_region_free(&span->region);
-fail_span:
-	kh_metadata_free(span, sizeof(*span) + sizeof(struct kh_meta));
-	errno = ENOMEM;
-	return NULL;
 }
 
-enum kh_lookup kh_large_lookup(struct kh_span *span, const void *ptr,
-			       struct kh_block *block)
+static enum kh_lookup large_lookup(struct kh_span *span, const void *ptr,
+				   struct kh_block *block)
 {
 	block->span = span;
 	block->meta = span->meta;
@@ -115,10 +99,9 @@ enum kh_lookup kh_large_lookup(struct kh_span *span, const void *ptr,
 	return block->start == ptr ? KH_EXACT : KH_INTERIOR;
 }
 
-void kh_large_release(const struct kh_block *block)
+static int large_release(const struct kh_block *block)
 {
 	struct kh_span *span = block->span;
-
 	size_t written = kh_align_up(span->large_offset + block->size +
 				     KH_CANARY_SIZE, kh_page_size) -
 			 span->large_offset;
@@ -127,12 +110,12 @@ void kh_large_release(const struct kh_block *block)
 	/* Clear the allocation, its canary and whatever an overflow past the
 	 * canary reached in the last page: cached regions must be zero. */
 	memset(block->start, 0, written);
-	kh_pagemap_set(span->region.base, span->region.size, NULL);
-	kh_region_free(&span->region);
-	kh_metadata_free(span, sizeof(*span) + sizeof(struct kh_meta));
+	kh_span_destroy(span);
+	return 0;
 }
 
-bool kh_large_resize_in_place(const struct kh_block *block, size_t size)
+/* Within the region when it fits and would not waste half of it. */
+static bool large_resize_in_place(const struct kh_block *block, size_t size)
 {
 	size_t old_end = block->size + KH_CANARY_SIZE;
 	size_t new_end = size + KH_CANARY_SIZE;
@@ -145,3 +128,9 @@ bool kh_large_resize_in_place(const struct kh_block *block, size_t size)
 	block->span->large_size = size;
 	return true;
 }
+
+const struct kh_span_ops kh_large_ops = {
+	.lookup = large_lookup,
+	.release = large_release,
+	.resize_in_place = large_resize_in_place,
+};

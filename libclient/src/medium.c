@@ -11,20 +11,18 @@
  * bytes, and are zeroed when the block is taken: free memory stays zero.
  *
  * The medium heap is split into arenas, each with its own lock, free lists
- * and regions; a thread allocates from the arena of its heap, and a free
- * goes back to the arena that owns the region, whichever thread frees.
+ * and spans; a thread allocates from the arena of its heap, and a free
+ * goes back to the arena that owns the span, whichever thread frees.
  */
-#include <errno.h>
 #include <pthread.h>
 
 #include "medium.h"
-#include "metadata.h"
 #include "pagemap.h"
 #include "region.h"
 
 #define GRANULE_SHIFT	8
 #define GRANULE		(1u << GRANULE_SHIFT)
-#define REGION_BYTES	(1u << 20)
+#define SPAN_BYTES	(1u << 20)
 
 #define TAG_START	(1u << 31)	/* first granule of a block */
 #define TAG_END		(1u << 30)	/* last granule of a block */
@@ -46,25 +44,25 @@ struct kh_medium_arena {
 	uint32_t fl_bitmap;
 	uint32_t sl_bitmap[FL_COUNT];
 	struct free_links *free_lists[FL_COUNT][SL_COUNT];
-	size_t region_count, free_block_count, free_granules;
+	size_t span_count, free_block_count, free_granules;
 } __attribute__((aligned(64)));
 
-static size_t region_bytes;
-static uint32_t region_granules;
+static size_t span_bytes;
+static uint32_t span_granules;
 static struct kh_medium_arena arenas[KH_MEDIUM_ARENAS] = {
 	[0 ... KH_MEDIUM_ARENAS - 1] = { .lock = PTHREAD_MUTEX_INITIALIZER },
 };
 
 void kh_medium_init(void)
 {
-	region_bytes = REGION_BYTES;
-	if (region_bytes < kh_page_size)
-		region_bytes = kh_page_size;
-	if (region_bytes > kh_max_region_bytes)
-		region_bytes = kh_max_region_bytes & ~(kh_page_size - 1);
-	region_granules = (uint32_t)(region_bytes >> GRANULE_SHIFT);
-	/* Beyond a quarter region a block would strand too much of it. */
-	kh_medium_max = region_bytes / 4;
+	span_bytes = SPAN_BYTES;
+	if (span_bytes < kh_page_size)
+		span_bytes = kh_page_size;
+	if (span_bytes > kh_max_region_bytes)
+		span_bytes = kh_max_region_bytes & ~(kh_page_size - 1);
+	span_granules = (uint32_t)(span_bytes >> GRANULE_SHIFT);
+	/* Beyond a quarter span a block would strand too much of it. */
+	kh_medium_max = span_bytes / 4;
 }
 
 /* ---- size classes ------------------------------------------------------------ */
@@ -180,60 +178,41 @@ static struct free_links *list_find(struct kh_medium_arena *arena,
 	return arena->free_lists[fl][__builtin_ctz(sl_map)];
 }
 
-/* ---- regions ---------------------------------------------------------------- */
+/* ---- spans ---------------------------------------------------------------- */
 
-static struct kh_span *region_create(struct kh_medium_arena *arena)
+/* A medium span: one region, all of it a single free block. */
+static struct kh_span *span_create(struct kh_medium_arena *arena)
 {
-	size_t meta_bytes = region_granules * sizeof(struct kh_meta);
-	struct kh_span *span = kh_metadata_alloc(sizeof(*span));
+	struct kh_span *span = kh_span_create(&(struct kh_span){
+		.ops = &kh_medium_ops,
+		.arena = arena,
+	}, span_bytes, span_granules);
 
 	if (span == NULL)
 		return NULL;
-	span->meta = kh_metadata_alloc(meta_bytes);
-	if (span->meta == NULL)
-		goto fail_span;
-	if (kh_region_alloc(region_bytes, &span->region) < 0)
-		goto fail_meta;
-	span->kind = KH_SPAN_MEDIUM;
-	span->arena = arena;
-	if (kh_pagemap_set(span->region.base, region_bytes, span) < 0)
-		goto fail_region;
-	list_insert(span, 0, region_granules);
-	arena->region_count++;
+	list_insert(span, 0, span_granules);
+	arena->span_count++;
 	return span;
-
-fail_region:
-	kh_pagemap_set(span->region.base, region_bytes, NULL);
-	kh_region_free(&span->region);
-fail_meta:
-	kh_metadata_free(span->meta, meta_bytes);
-fail_span:
-	kh_metadata_free(span, sizeof(*span));
-	errno = ENOMEM;
-	return NULL;
 }
 
-static void region_destroy(struct kh_span *span)
+static void span_destroy(struct kh_span *span)
 {
-	span->arena->region_count--;
-	kh_pagemap_set(span->region.base, region_bytes, NULL);
-	kh_region_free(&span->region);
-	kh_metadata_free(span->meta, region_granules * sizeof(struct kh_meta));
-	kh_metadata_free(span, sizeof(*span));
+	span->arena->span_count--;
+	kh_span_destroy(span);
 }
 
 /*
  * Make granules [first, first + length) of @span free: merge with free
- * neighbours on both sides, then list the result, or give the region back
+ * neighbours on both sides, then list the result, or give the span back
  * when it is all free. The memory must already be zero.
  */
 static void free_range(struct kh_span *span, uint32_t first, uint32_t length)
 {
 	uint32_t end = first + length;
 
-	kh_assert(length > 0 && end <= region_granules);
+	kh_assert(length > 0 && end <= span_granules);
 
-	if (end < region_granules && (span->meta[end].link & TAG_FREE)) {
+	if (end < span_granules && (span->meta[end].link & TAG_FREE)) {
 		uint32_t right = span->meta[end].link & TAG_LENGTH;
 
 		list_remove(span, end, right);
@@ -246,8 +225,8 @@ static void free_range(struct kh_span *span, uint32_t first, uint32_t length)
 		first -= left;
 		length += left;
 	}
-	if (length == region_granules)
-		region_destroy(span);
+	if (length == span_granules)
+		span_destroy(span);
 	else
 		list_insert(span, first, length);
 }
@@ -283,11 +262,11 @@ void *kh_medium_alloc(unsigned arena_index, size_t size, size_t alignment,
 	pthread_mutex_lock(&arena->lock);
 	links = list_find(arena, length + granules_for(slack));
 	if (links == NULL) {
-		if (region_create(arena) == NULL) {
+		if (span_create(arena) == NULL) {
 			pthread_mutex_unlock(&arena->lock);
 			return NULL;
 		}
-		/* kh_medium_max keeps every request within a fresh region. */
+		/* kh_medium_max keeps every request within a fresh span. */
 		links = list_find(arena, length + granules_for(slack));
 		kh_assert(links != NULL);
 	}
@@ -315,8 +294,8 @@ void *kh_medium_alloc(unsigned arena_index, size_t size, size_t alignment,
 
 /* ---- lookup and free --------------------------------------------------------- */
 
-enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
-				struct kh_block *block)
+static enum kh_lookup medium_lookup(struct kh_span *span, const void *ptr,
+				    struct kh_block *block)
 {
 	struct kh_medium_arena *arena = span->arena;
 	size_t offset = (size_t)((const char *)ptr - span->region.base);
@@ -345,7 +324,7 @@ enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
 	return aligned && first == granule ? KH_EXACT : KH_INTERIOR;
 }
 
-void kh_medium_release(const struct kh_block *block)
+static int medium_release(const struct kh_block *block)
 {
 	struct kh_span *span = block->span;
 	/* Kept apart: free_range may release the span and its region. */
@@ -358,9 +337,11 @@ void kh_medium_release(const struct kh_block *block)
 	untag_block(span, first, length);
 	free_range(span, first, length);
 	pthread_mutex_unlock(&arena->lock);
+	return 0;
 }
 
-bool kh_medium_resize_in_place(const struct kh_block *block, size_t size)
+/* Shrink, or grow into a free right neighbour. */
+static bool medium_resize_in_place(const struct kh_block *block, size_t size)
 {
 	struct kh_span *span = block->span;
 	struct kh_medium_arena *arena = span->arena;
@@ -381,7 +362,7 @@ bool kh_medium_resize_in_place(const struct kh_block *block, size_t size)
 		tag_block(span, first, wanted, 0);
 		free_range(span, first + wanted, length - wanted);
 	} else if (wanted > length) {
-		uint32_t right = end < region_granules &&
+		uint32_t right = end < span_granules &&
 				 (span->meta[end].link & TAG_FREE)
 				 ? span->meta[end].link & TAG_LENGTH : 0;
 
@@ -400,6 +381,12 @@ bool kh_medium_resize_in_place(const struct kh_block *block, size_t size)
 	return done;
 }
 
+const struct kh_span_ops kh_medium_ops = {
+	.lookup = medium_lookup,
+	.release = medium_release,
+	.resize_in_place = medium_resize_in_place,
+};
+
 void kh_medium_stats(struct kheap_client_stats *stats)
 {
 	stats->medium_regions = 0;
@@ -409,7 +396,7 @@ void kh_medium_stats(struct kheap_client_stats *stats)
 		struct kh_medium_arena *arena = &arenas[i];
 
 		pthread_mutex_lock(&arena->lock);
-		stats->medium_regions += arena->region_count;
+		stats->medium_regions += arena->span_count;
 		stats->medium_free_blocks += arena->free_block_count;
 		stats->medium_free_bytes += arena->free_granules << GRANULE_SHIFT;
 		pthread_mutex_unlock(&arena->lock);

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * medium.h - medium allocations: blocks of 256-byte granules carved from
- * medium regions by a two-level segregated fit (TLSF): O(1) search, split,
+ * medium spans by a two-level segregated fit (TLSF): O(1) search, split,
  * and coalescing with both neighbours through out-of-line boundary tags.
  */
 #ifndef KHEAP_MEDIUM_H
 #define KHEAP_MEDIUM_H
 
-#include "kheap.h"
+#include "kheapclient.h"
 #include "span.h"
 
 /* Independent medium heaps; each thread heap uses one (kh_heap). */
@@ -19,11 +19,6 @@ extern size_t kh_medium_max KH_HIDDEN;
 void kh_medium_init(void);
 void *kh_medium_alloc(unsigned arena, size_t size, size_t alignment,
 		      uint32_t site);
-enum kh_lookup kh_medium_lookup(struct kh_span *span, const void *ptr,
-				struct kh_block *block);
-void kh_medium_release(const struct kh_block *block);
-/* Shrink, or grow into a free right neighbour; false: must move. */
-bool kh_medium_resize_in_place(const struct kh_block *block, size_t size);
 
 /* Fill the medium_* fields of @stats. */
 void kh_medium_stats(struct kheap_client_stats *stats);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "free.h"
 #include "config.h"
 #include "region.h"
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "kheap.h"
+#include "kheapclient.h"
 
 /* An immutable list of the installed profilers, replaced as a whole. */
 struct kh_profilers {
@@ -68,35 +68,14 @@ static inline void kh_profile_region(bool acquired, const void *base,
 		kh_profile_report_region(acquired, base, size);
 }
 
-/* Install the built-in profilers KHEAP_PROFILE names, if any. */
-void kh_profile_init(void);
+/*
+ * Add @profiler to the installed ones under @key (what removes it again).
+ * 0, or -1 with errno EEXIST (the key is installed) or ENOSPC.
+ */
+int kh_profile_install(const void *key, const struct kheap_profiler *profiler);
 
 /* Fork: hold the registry lock across fork. */
 void kh_profile_lock(void);
 void kh_profile_unlock(void);
-
-/* ---- for the built-in profilers ------------------------------------------ */
-
-struct kh_builtin_profiler {
-	const char *name;
-	const struct kheap_profiler *profiler;
-};
-
-extern const struct kh_builtin_profiler kh_profile_summary, kh_profile_stats,
-	kh_profile_histogram, kh_profile_sites, kh_profile_leaks,
-	kh_profile_trace;
-
-/* One line (newline added) to the log: KHEAP_LOG, else stderr. Never
- * allocates. */
-void kh_log(const char *format, ...) __attribute__((format(printf, 1, 2)));
-/* Write @len bytes as they are to the log. */
-void kh_log_write(const char *text, size_t len);
-/* KHEAP_LOG, or NULL for stderr. */
-const char *kh_log_path(void);
-
-/* The site of an id, NULL for none; "<file>:<line> in <func>()" or
- * "(no site)" into @buf. */
-const char *kh_profile_site_name(const struct kheap_site *site, char *buf,
-				 size_t cap);
 
 #endif /* KHEAP_PROFILE_H */

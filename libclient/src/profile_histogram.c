@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "profile_builtin.h"
 #include "report.h"
 
 #define BUCKETS 66

@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 
-#include "profile.h"
+#include "profile_builtin.h"
 #include "report.h"
 
 struct site_row {

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "medium.h"
-#include "profile.h"
+#include "profile_builtin.h"
 #include "sizeclass.h"
 
 #define add(counter, n)	__atomic_add_fetch(&(counter), (n), __ATOMIC_RELAXED)

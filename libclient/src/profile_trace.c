@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "profile_builtin.h"
 
 static struct timespec start;
 static __thread long thread_id

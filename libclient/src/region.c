@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "alloc.h"
+#include "profile.h"
 #include "region.h"
 #include "report.h"
 
@@ -232,43 +232,27 @@ void kh_region_stats(struct kheap_client_stats *out)
 	pthread_mutex_unlock(&region_lock);
 }
 
-KH_API int kheap_backend_info(struct kheap_backend_info *info)
+const struct kheap_backend_info *kh_region_backend_info(void)
 {
-	if (kh_library_init() < 0)
-		return -1;
-	*info = backend_info;
-	return 0;
+	return &backend_info;
 }
 
-/* ---- raw regions for users: no cache, same accounting ------------------- */
+/* ---- regions that bypass the cache ---------------------------------------- */
 
-KH_API int kheap_region_get(size_t pages, struct kheap_region *out)
+int kh_region_alloc_uncached(size_t size, struct kh_region *region)
 {
-	struct kh_region region;
 	int rc;
 
-	if (kh_library_init() < 0)
-		return -1;
-	if (pages == 0 || pages > kh_max_region_bytes / kh_page_size) {
-		errno = pages ? ENOMEM : EINVAL;
-		return -1;
-	}
 	pthread_mutex_lock(&region_lock);
-	rc = backend_map(pages * kh_page_size, &region, 1);
+	rc = backend_map(size, region, 1);
 	pthread_mutex_unlock(&region_lock);
-	if (rc == 0)
-		*out = (struct kheap_region){ region.base, region.size,
-					      region.handle };
 	return rc;
 }
 
-KH_API void kheap_region_put(const struct kheap_region *out)
+void kh_region_free_uncached(const struct kh_region *region)
 {
-	struct kh_region region = { .base = out->base, .size = out->size,
-				    .handle = out->handle };
-
 	pthread_mutex_lock(&region_lock);
-	backend_unmap(&region, 1);
+	backend_unmap(region, 1);
 	pthread_mutex_unlock(&region_lock);
 }
 

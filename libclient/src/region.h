@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "backend.h"
-#include "kheap.h"
+#include "kheapclient.h"
 
 /* Backend page size; valid after kh_region_init. */
 extern size_t kh_page_size KH_HIDDEN;
@@ -29,6 +29,12 @@ int kh_region_alloc(size_t size, struct kh_region *region);
 void kh_region_free(struct kh_region *region);
 
 void kh_region_stats(struct kheap_client_stats *stats);
+const struct kheap_backend_info *kh_region_backend_info(void);
+
+/* Regions straight from the backend and back, accounted but never cached:
+ * the public raw regions. */
+int kh_region_alloc_uncached(size_t size, struct kh_region *region);
+void kh_region_free_uncached(const struct kh_region *region);
 
 /* Fork handling: lock, unlock, and make the child's regions its own. */
 void kh_region_lock(void);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kheap.h"
+#include "kheapclient.h"
 
 /* Write one line (newline added) to stderr. */
 void kh_print(const char *format, ...) __attribute__((format(printf, 1, 2)));

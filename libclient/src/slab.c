@@ -31,11 +31,7 @@
  * thread just as the owner collects it, that free is reported too and the
  * slot is lost to the slab: a leak, after a reported misuse.)
  */
-#include <errno.h>
-
 #include "heap.h"
-#include "metadata.h"
-#include "pagemap.h"
 #include "region.h"
 #include "report.h"
 #include "slab.h"
@@ -99,7 +95,6 @@ static struct kh_span *slab_create(struct kh_heap *heap, unsigned size_class)
 	uint32_t slot_size = kh_class_size[size_class];
 	size_t bytes = slab_span_bytes();
 	uint32_t capacity = (uint32_t)(bytes / slot_size);
-	struct kh_span *span;
 
 	/*
 	 * kh_slab_slot_at: with recip = ceil(2^32 / size) = (2^32 + e) / size
@@ -109,44 +104,17 @@ static struct kh_span *slab_create(struct kh_heap *heap, unsigned size_class)
 	 * half is below recip exactly when r = 0.
 	 */
 	kh_assert(bytes <= (1u << 16) && slot_size <= (1u << 13));
-	span = kh_metadata_alloc(sizeof(*span));
-	if (span == NULL)
-		return NULL;
-	span->meta = kh_metadata_alloc(capacity * sizeof(struct kh_meta));
-	if (span->meta == NULL)
-		goto fail_span;
-	if (kh_region_alloc(bytes, &span->region) < 0)
-		goto fail_meta;
-	span->kind = KH_SPAN_SLAB;
-	span->size_class = (uint8_t)size_class;
-	span->slot_size = slot_size;
-	span->slot_recip = (uint32_t)(((1ull << 32) + slot_size - 1) / slot_size);
-	span->capacity = capacity;
-	span->free_head = KH_NO_SLOT;
-	span->remote_head = KH_NO_SLOT;
-	span->owner = heap;
-	if (kh_pagemap_set(span->region.base, bytes, span) < 0)
-		goto fail_region;
-	return span;
-
-fail_region:
-	kh_pagemap_set(span->region.base, bytes, NULL);
-	kh_region_free(&span->region);
-fail_meta:
-	kh_metadata_free(span->meta, capacity * sizeof(struct kh_meta));
-fail_span:
-	kh_metadata_free(span, sizeof(*span));
-	errno = ENOMEM;
-	return NULL;
-}
-
-/* Every slot is free, hence zero: the region goes back as it came. */
-static void slab_destroy(struct kh_span *span)
-{
-	kh_pagemap_set(span->region.base, span->region.size, NULL);
-	kh_region_free(&span->region);
-	kh_metadata_free(span->meta, span->capacity * sizeof(struct kh_meta));
-	kh_metadata_free(span, sizeof(*span));
+	return kh_span_create(&(struct kh_span){
+		.ops = &kh_slab_ops,
+		.size_class = (uint8_t)size_class,
+		.slot_size = slot_size,
+		.slot_recip = (uint32_t)(((1ull << 32) + slot_size - 1) /
+					 slot_size),
+		.capacity = capacity,
+		.free_head = KH_NO_SLOT,
+		.remote_head = KH_NO_SLOT,
+		.owner = heap,
+	}, bytes, capacity);
 }
 
 /*
@@ -165,7 +133,8 @@ static void slab_settle(struct kh_heap *heap, struct kh_span *span)
 	}
 	if (span->used == 0 && *list != span) {
 		list_unlink(list, span);
-		slab_destroy(span);
+		/* Every slot is free, hence zero: the region goes back as it came. */
+		kh_span_destroy(span);
 	}
 }
 
@@ -341,8 +310,8 @@ void *kh_slab_alloc_slow(struct kh_heap *heap, unsigned size_class,
 
 /* ---- lookup and free -------------------------------------------------------- */
 
-enum kh_lookup kh_slab_lookup(struct kh_span *span, const void *ptr,
-			      struct kh_block *block)
+static enum kh_lookup slab_lookup(struct kh_span *span, const void *ptr,
+				  struct kh_block *block)
 {
 	uint32_t slot = kh_slab_slot(span, ptr);
 
@@ -356,7 +325,7 @@ enum kh_lookup kh_slab_lookup(struct kh_span *span, const void *ptr,
 	return block->start == ptr ? KH_EXACT : KH_INTERIOR;
 }
 
-int kh_slab_release(const struct kh_block *block)
+static int slab_release(const struct kh_block *block)
 {
 	struct kh_span *span = block->span;
 	uint32_t slot = (uint32_t)(block->meta - span->meta);
@@ -371,8 +340,16 @@ int kh_slab_release(const struct kh_block *block)
 	return listed ? 0 : report_double_free(span, slot);
 }
 
-bool kh_slab_fits(const struct kh_block *block, size_t size)
+/* In place when @size fits the slot and the class would not shrink. */
+static bool slab_fits(const struct kh_block *block, size_t size)
 {
 	return size + KH_CANARY_SIZE <= KH_SMALL_MAX &&
 	       kh_size_class(size + KH_CANARY_SIZE) == block->span->size_class;
 }
+
+const struct kh_span_ops kh_slab_ops = {
+	.lookup = slab_lookup,
+	.release = slab_release,
+	.resize_in_place = slab_fits,
+	.owned_by_thread = true,
+};

@@ -140,17 +140,6 @@ static inline void kh_slot_clear(void *slot, size_t size)
 	*(chunk *)(end - 64) = zero;
 }
 
-enum kh_lookup kh_slab_lookup(struct kh_span *span, const void *ptr,
-			      struct kh_block *block);
-/*
- * Give back a slot whose generation the caller just ended (with
- * KH_GEN_REMOTE when this thread is not the owner). 0, or the report's
- * result when the slot turns out to be waiting on the remote stack already.
- */
-int kh_slab_release(const struct kh_block *block);
-/* true when @size fits the slot and the class would not shrink. */
-bool kh_slab_fits(const struct kh_block *block, size_t size);
-
 /*
  * The owner's free of live, intact slot @slot (generation @gen) onto the
  * slab's free list, for when the slot cache cannot take it. false, the

@@ -2,6 +2,9 @@
 /*
  * span.h - a span is one region in one role (slab, medium heap or a large
  * allocation), plus the out-of-line metadata of the allocations in it.
+ * span.c creates and destroys spans for every tier; each tier says what its
+ * spans do through a const operations table (struct kh_span_ops), so code
+ * above the tiers never asks which tier a span belongs to.
  */
 #ifndef KHEAP_SPAN_H
 #define KHEAP_SPAN_H
@@ -13,16 +16,10 @@
 #include "backend.h"
 #include "config.h"
 
-enum kh_span_kind {
-	KH_SPAN_SLAB = 1,
-	KH_SPAN_MEDIUM,
-	KH_SPAN_LARGE,
-};
-
 /*
  * Per-allocation metadata, found from the pointer without touching the
  * user's memory. The generation is odd while the allocation is live and
- * moves on at every free and resize, which is what handles compare against.
+ * moves on at every free and resize, which is what references compare against.
  * Generation 0 means the slot was never handed out. Bit 31 is not part of
  * the count: a slab slot freed by a thread other than its owner carries it
  * until the owner takes the slot back (slab.c, "Frees from two threads").
@@ -40,11 +37,13 @@ struct kh_meta {
 
 struct kh_heap;
 struct kh_medium_arena;
+struct kh_span_ops;
 
 struct kh_span {
 	struct kh_region region;
 	struct kh_meta *meta;
-	uint8_t kind;
+	const struct kh_span_ops *ops;	/* the tier's: kh_slab_ops, ... */
+	uint32_t meta_count;		/* entries in meta[] */
 
 	/* slab: fixed-size slots, index = offset * slot_recip >> 32 */
 	uint8_t size_class;
@@ -82,6 +81,45 @@ enum kh_lookup {
 	KH_EXACT,		/* the start of a slot or block */
 	KH_INTERIOR,		/* inside block (filled in) but not its start */
 };
+
+/* ---- what a tier's spans do ------------------------------------------------ */
+struct kh_span_ops {
+	/* Find the allocation @ptr (inside @span) points into. */
+	enum kh_lookup (*lookup)(struct kh_span *span, const void *ptr,
+				 struct kh_block *block);
+	/*
+	 * Give back @block, whose generation the caller just ended. 0, or
+	 * the result of the report when the tier finds the free was a double
+	 * free after all (slab.c, "Frees from two threads").
+	 */
+	int (*release)(const struct kh_block *block);
+	/* Make @block hold @size bytes where it is; false: it must move. */
+	bool (*resize_in_place)(const struct kh_block *block, size_t size);
+	/*
+	 * The tier's spans belong to one thread heap (span.owner), and a free
+	 * by another thread ends the generation with KH_GEN_REMOTE.
+	 */
+	bool owned_by_thread;
+};
+
+extern const struct kh_span_ops kh_slab_ops KH_HIDDEN;
+extern const struct kh_span_ops kh_medium_ops KH_HIDDEN;
+extern const struct kh_span_ops kh_large_ops KH_HIDDEN;
+
+/*
+ * A span like @proto (its tier's ops and fields) on a fresh zero region of
+ * @bytes (a multiple of the page size), with @meta_count zeroed metadata
+ * entries. The page map points at it only once it is complete, so that a
+ * lookup of a stray pointer never finds a span half made. NULL with errno
+ * ENOMEM.
+ */
+struct kh_span *kh_span_create(const struct kh_span *proto, size_t bytes,
+			       uint32_t meta_count);
+/*
+ * Undo kh_span_create. Every byte of the region must be zero again: it
+ * goes back to the region cache, which hands it out as fresh.
+ */
+void kh_span_destroy(struct kh_span *span);
 
 static inline uint32_t kh_gen(const struct kh_meta *meta)
 {

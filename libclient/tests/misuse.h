@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <kheap.h>
+#include <kheapclient.h>
 
 __attribute__((format(printf, 1, 2)))
 static inline void expect(const char *format, ...)

@@ -4,8 +4,8 @@
 # The host test suite of libkheapclient as one TAP 13 stream: every test
 # program of both builds (plain, ASan+UBSan), the threaded ones of the
 # third (TSan: any report fails the program), the misuse programs through
-# their runner, the examples built with instrumentation, and real programs
-# under the LD_PRELOAD malloc. Test lines
+# their runner, the examples built with instrumentation, real programs
+# under the LD_PRELOAD malloc, and the layering of the sources. Test lines
 # are renumbered and prefixed with their build; a program that dies without
 # saying which case failed counts as one failure. Exit 1 on any failure.
 #
@@ -69,6 +69,7 @@ for example in "$testdir"/examples/*; do
 	fi
 done
 tap_program "preload" "$(dirname "$0")/preload.sh" "$preload" "$cc"
+tap_program "layers" "$(dirname "$0")/layers.sh" "$(dirname "$0")/../src"
 
 echo "1..$count"
 [ $failures = 0 ]

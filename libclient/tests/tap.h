@@ -71,7 +71,7 @@ static inline int tap_run(void)
 	return failures ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-#ifdef KHEAP_H
+#ifdef KHEAPCLIENT_H
 #include <errno.h>
 #include <string.h>
 

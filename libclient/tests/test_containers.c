@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <kheap.h>
+#include <kheapclient.h>
 
 #include "tap.h"
 

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <kheap.h>
+#include <kheapclient.h>
 
 #include "tap.h"
 
@@ -178,9 +178,9 @@ TEST(region_hooks_see_the_backend)
 	struct kheap_region region;
 
 	CHECK(kheap_profiler_add(&p) == 0);
-	CHECK(kheap_region_get(3, &region) == 0);
+	CHECK(kheap_region_acquire(3, &region) == 0);
 	CHECK(e.acquired == 1 && e.region == region.base);
-	kheap_region_put(&region);
+	kheap_region_release(&region);
 	CHECK(e.released == 1 && e.region == region.base);
 	CHECK(kheap_profiler_remove(&p) == 0);
 }

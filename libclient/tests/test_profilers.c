@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <kheap.h>
+#include <kheapclient.h>
 
 #include "tap.h"
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <kheap.h>
+#include <kheapclient.h>
 
 #include "tap.h"
 

@@ -13,9 +13,9 @@
 #include <pthread.h>
 #include <string.h>
 
-#include <kheap.h>
+#include <kheapclient.h>
 
-#include "../src/alloc.h"
+#include "../src/free.h"
 #include "tap.h"
 
 #define SIZE	40	/* one small class; every block here is in it */

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <kheap.h>
+#include <kheapclient.h>
 
 #include "tap.h"
 

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * handle.c - checked handles (smart pointers): an allocation's original
- * pointer plus the generation it had. Every access re-finds the metadata
- * from the pointer in O(1) and checks liveness and bounds.
+ * ref.c - checked references (kheap_ref, the library's smart pointers): an
+ * allocation's original pointer plus the generation it had. Every access
+ * re-finds the metadata from the pointer in O(1) and checks liveness and
+ * bounds.
  *
- * A handle does not pin its allocation: a check racing with a free in
+ * A reference does not pin its allocation: a check racing with a free in
  * another thread is as undefined as the plain access would be.
  */
-#include <errno.h>
-
-#include "alloc.h"
+#include "free.h"
 #include "report.h"
 
 KH_API kheap_ref kheap_ref_of(const void *ptr)
