@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * large.c - allocations too big for the medium heap get a region of their
- * own, so freeing them hands the pages straight back (through the cache).
+ * large.c - allocations too big for the medium heap get a span of their
+ * own, so freeing them hands the pages straight back (through the region
+ * cache). Its region is rounded up to one of eight sizes per power of two:
+ * the cache matches sizes exactly, and a loop of allocations of similar
+ * sizes then reuses regions whose pages are already mapped, without the
+ * backend and without page faults.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -65,20 +69,36 @@ void kh_large_unlock(void)
 	pthread_mutex_unlock(&released_lock);
 }
 
+/* Region bytes for a large allocation needing @bytes: at most 1/8 more. */
+static size_t region_class(size_t bytes)
+{
+	size_t rounded = kh_align_up(bytes, kh_page_size);
+	size_t step = ((size_t)1 << kh_log2(rounded)) / 8;
+
+	if (step > kh_page_size)
+		rounded = kh_align_up(rounded, step);
+	/* The backend's largest region is the last class. */
+	if (rounded > kh_max_region_bytes && bytes <= kh_max_region_bytes)
+		rounded = kh_align_up(bytes, kh_page_size);
+	return rounded;
+}
+
 void *kh_large_alloc(size_t size, size_t alignment, uint32_t site)
 {
 	/* A region is page aligned; larger alignments need slack. */
 	size_t slack = alignment > kh_page_size ? alignment - kh_page_size : 0;
 	struct kh_span *span;
+	size_t bytes;
 	char *start;
 
-	if (size > SIZE_MAX / 2 - slack) {
+	if (size > SIZE_MAX / 4 - slack) {
 		errno = ENOMEM;
 		return NULL;
 	}
+	bytes = region_class(size + KH_CANARY_SIZE + slack);
+	/* The pages past what it uses stay untouched. */
 	span = kh_span_create(&(struct kh_span){ .ops = &kh_large_ops },
-			      kh_align_up(size + KH_CANARY_SIZE + slack,
-					  kh_page_size), 1);
+			      bytes, 2 * bytes, 1);
 	if (span == NULL)
 		return NULL;
 	start = (char *)kh_align_up((size_t)span->region.base, alignment);
@@ -107,10 +127,9 @@ static int large_release(const struct kh_block *block)
 			 span->large_offset;
 
 	remember_released(block);
-	/* Clear the allocation, its canary and whatever an overflow past the
-	 * canary reached in the last page: cached regions must be zero. */
-	memset(block->start, 0, written);
-	kh_span_destroy(span);
+	/* The allocation, its canary and whatever an overflow past the
+	 * canary reached in the last page. */
+	kh_span_destroy(span, span->large_offset, written);
 	return 0;
 }
 

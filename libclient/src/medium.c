@@ -186,7 +186,7 @@ static struct kh_span *span_create(struct kh_medium_arena *arena)
 	struct kh_span *span = kh_span_create(&(struct kh_span){
 		.ops = &kh_medium_ops,
 		.arena = arena,
-	}, span_bytes, span_granules);
+	}, span_bytes, span_bytes, span_granules);
 
 	if (span == NULL)
 		return NULL;
@@ -198,7 +198,7 @@ static struct kh_span *span_create(struct kh_medium_arena *arena)
 static void span_destroy(struct kh_span *span)
 {
 	span->arena->span_count--;
-	kh_span_destroy(span);
+	kh_span_destroy(span, 0, 0);
 }
 
 /*

@@ -19,9 +19,10 @@
 #include "region.h"
 #include "report.h"
 
-#define CACHE_HIGH	16		/* shrink when more are cached... */
-#define CACHE_LOW	8		/* ...down to this many */
-#define CACHE_MAX_BYTES	(32u << 20)	/* larger ones are never kept */
+#define CACHE_HIGH	32		/* shrink when more are cached... */
+#define CACHE_LOW	16		/* ...down to this many */
+#define CACHE_MAX_BYTES	(32u << 20)	/* at most this much idle... */
+#define CACHED_REGION_MAX (8u << 20)	/* ...in regions up to this size */
 #define BATCH		4		/* regions per backend round trip... */
 #define BATCH_MAX_BYTES	(1u << 20)	/* ...for regions up to this size */
 
@@ -145,18 +146,28 @@ static void cache_shrink_to(size_t count)
 	cache_count = count;
 }
 
-static bool cache_take(size_t size, struct kh_region *region)
+/* The newest cached region of @size or, failing that, the smallest one
+ * of up to @max_size. */
+static bool cache_take(size_t size, size_t max_size, struct kh_region *region)
 {
+	size_t best = cache_count;
+
 	for (size_t i = cache_count; i-- > 0;) {
 		if (cache[i].size == size) {
-			region->base = cache[i].base;
-			region->size = size;
-			region->handle = cache[i].handle;
-			cache_remove(i);
-			return true;
+			best = i;
+			break;
 		}
+		if (cache[i].size > size && cache[i].size <= max_size &&
+		    (best == cache_count || cache[i].size < cache[best].size))
+			best = i;
 	}
-	return false;
+	if (best == cache_count)
+		return false;
+	region->base = cache[best].base;
+	region->size = cache[best].size;
+	region->handle = cache[best].handle;
+	cache_remove(best);
+	return true;
 }
 
 /*
@@ -185,7 +196,7 @@ static int map_fresh(size_t size, struct kh_region *region)
 	return 0;
 }
 
-int kh_region_alloc(size_t size, struct kh_region *region)
+int kh_region_alloc(size_t size, size_t max_size, struct kh_region *region)
 {
 	int rc = 0;
 
@@ -195,7 +206,7 @@ int kh_region_alloc(size_t size, struct kh_region *region)
 		return -1;
 	}
 	pthread_mutex_lock(&region_lock);
-	if (!cache_take(size, region))
+	if (!cache_take(size, max_size, region))
 		rc = map_fresh(size, region);
 	if (rc == 0) {
 		region->prev = &in_use;
@@ -207,12 +218,18 @@ int kh_region_alloc(size_t size, struct kh_region *region)
 	return rc;
 }
 
-void kh_region_free(struct kh_region *region)
+void kh_region_free(struct kh_region *region, size_t dirty,
+		    size_t dirty_bytes)
 {
+	bool keep = region->size <= CACHED_REGION_MAX;
+
+	/* Outside the lock: clearing megabytes must not stop other threads. */
+	if (keep)
+		memset(region->base + dirty, 0, dirty_bytes);
 	pthread_mutex_lock(&region_lock);
 	region->prev->next = region->next;
 	region->next->prev = region->prev;
-	if (region->size > CACHE_MAX_BYTES / 4) {
+	if (!keep) {
 		backend_unmap(region, 1);
 	} else {
 		if (cache_count >= CACHE_HIGH)

@@ -21,12 +21,18 @@ int kh_region_init(const struct kheap_options *options);
 
 /*
  * Fill @region (which must stay at its address until kh_region_free) with
- * a zeroed region of @size bytes, a multiple of kh_page_size. 0, or -1 with
- * errno ENOMEM. The memory of a freed region must be zero again: callers
- * clear what they wrote before kh_region_free.
+ * a zeroed region of @size bytes, a multiple of kh_page_size, or of up to
+ * @max_size if the cache has one. 0, or -1 with errno ENOMEM.
  */
-int kh_region_alloc(size_t size, struct kh_region *region);
-void kh_region_free(struct kh_region *region);
+int kh_region_alloc(size_t size, size_t max_size, struct kh_region *region);
+/*
+ * Give @region back. Bytes [@dirty, @dirty + @dirty_bytes) may hold data,
+ * all others must be zero: a region kept for reuse is cleared there first,
+ * one that goes back to the backend is not cleared at all (its pages are
+ * gone with it).
+ */
+void kh_region_free(struct kh_region *region, size_t dirty,
+		    size_t dirty_bytes);
 
 void kh_region_stats(struct kheap_client_stats *stats);
 const struct kheap_backend_info *kh_region_backend_info(void);

@@ -114,7 +114,7 @@ static struct kh_span *slab_create(struct kh_heap *heap, unsigned size_class)
 		.free_head = KH_NO_SLOT,
 		.remote_head = KH_NO_SLOT,
 		.owner = heap,
-	}, bytes, capacity);
+	}, bytes, bytes, capacity);
 }
 
 /*
@@ -134,7 +134,7 @@ static void slab_settle(struct kh_heap *heap, struct kh_span *span)
 	if (span->used == 0 && *list != span) {
 		list_unlink(list, span);
 		/* Every slot is free, hence zero: the region goes back as it came. */
-		kh_span_destroy(span);
+		kh_span_destroy(span, 0, 0);
 	}
 }
 

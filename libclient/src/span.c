@@ -12,7 +12,7 @@
 #include "span.h"
 
 struct kh_span *kh_span_create(const struct kh_span *proto, size_t bytes,
-			       uint32_t meta_count)
+			       size_t max_bytes, uint32_t meta_count)
 {
 	struct kh_span *span = kh_metadata_alloc(sizeof(*span));
 
@@ -22,7 +22,7 @@ struct kh_span *kh_span_create(const struct kh_span *proto, size_t bytes,
 	span->meta = kh_metadata_alloc(meta_count * sizeof(struct kh_meta));
 	if (span->meta == NULL)
 		goto fail_span;
-	if (kh_region_alloc(bytes, &span->region) < 0)
+	if (kh_region_alloc(bytes, max_bytes, &span->region) < 0)
 		goto fail_meta;
 	span->meta_count = meta_count;
 	if (kh_pagemap_set(span->region.base, bytes, span) < 0)
@@ -31,7 +31,7 @@ struct kh_span *kh_span_create(const struct kh_span *proto, size_t bytes,
 
 fail_region:
 	kh_pagemap_set(span->region.base, bytes, NULL);
-	kh_region_free(&span->region);
+	kh_region_free(&span->region, 0, 0);
 fail_meta:
 	kh_metadata_free(span->meta, meta_count * sizeof(struct kh_meta));
 fail_span:
@@ -40,10 +40,10 @@ fail_span:
 	return NULL;
 }
 
-void kh_span_destroy(struct kh_span *span)
+void kh_span_destroy(struct kh_span *span, size_t dirty, size_t dirty_bytes)
 {
 	kh_pagemap_set(span->region.base, span->region.size, NULL);
-	kh_region_free(&span->region);
+	kh_region_free(&span->region, dirty, dirty_bytes);
 	kh_metadata_free(span->meta, span->meta_count * sizeof(struct kh_meta));
 	kh_metadata_free(span, sizeof(*span));
 }

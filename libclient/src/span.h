@@ -108,18 +108,20 @@ extern const struct kh_span_ops kh_large_ops KH_HIDDEN;
 
 /*
  * A span like @proto (its tier's ops and fields) on a fresh zero region of
- * @bytes (a multiple of the page size), with @meta_count zeroed metadata
+ * @bytes (a multiple of the page size; up to @max_bytes when the region
+ * cache has such a one: kh_region_alloc), with @meta_count zeroed metadata
  * entries. The page map points at it only once it is complete, so that a
  * lookup of a stray pointer never finds a span half made. NULL with errno
  * ENOMEM.
  */
 struct kh_span *kh_span_create(const struct kh_span *proto, size_t bytes,
-			       uint32_t meta_count);
+			       size_t max_bytes, uint32_t meta_count);
 /*
- * Undo kh_span_create. Every byte of the region must be zero again: it
- * goes back to the region cache, which hands it out as fresh.
+ * Undo kh_span_create. Bytes [@dirty, @dirty + @dirty_bytes) of the region
+ * may hold data, all others must be zero: the region cache hands regions
+ * out again as fresh (kh_region_free).
  */
-void kh_span_destroy(struct kh_span *span);
+void kh_span_destroy(struct kh_span *span, size_t dirty, size_t dirty_bytes);
 
 static inline uint32_t kh_gen(const struct kh_meta *meta)
 {
