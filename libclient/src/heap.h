@@ -34,8 +34,9 @@ struct kh_heap {
 	uint32_t cached[KH_SMALL_CLASSES];
 	/* Per size class: slabs with free slots; the head is allocated from. */
 	struct kh_span *slabs[KH_SMALL_CLASSES];
-	/* atomic: slabs that other threads freed into, via span.remote_next */
-	struct kh_span *remote_spans;
+	/* atomic: slabs that other threads freed into, via span.remote_next;
+	 * apart from what the owner writes on every allocation and free */
+	struct kh_span *remote_spans __attribute__((aligned(64)));
 	unsigned medium_arena;		/* which medium heap it allocates from */
 	struct kh_heap *next_heap;	/* all heaps */
 	struct kh_heap *next_abandoned;

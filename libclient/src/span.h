@@ -54,10 +54,8 @@ struct kh_span {
 	uint32_t used;			/* owner: live slots incl. remote-freed */
 	uint32_t free_head;		/* owner: free slots, via meta.link */
 	uint32_t fresh;			/* owner: slots from here never used */
-	uint32_t remote_head;		/* atomic: slots freed by other threads */
 	struct kh_heap *owner;		/* the heap this slab belongs to */
 	struct kh_span *prev, *next;	/* owner's class list */
-	struct kh_span *remote_next;	/* owner's list of spans with remote frees */
 
 	/* medium: the arena whose lock and free lists the region is in */
 	struct kh_medium_arena *arena;
@@ -65,6 +63,15 @@ struct kh_span {
 	/* large: where the allocation starts in the region (alignment) */
 	size_t large_offset;
 	size_t large_size;		/* meta.size is 32 bits */
+
+	/*
+	 * slab: written by other threads' frees. A cache line of their own,
+	 * so that a remote free does not pull in the line the owner writes
+	 * on every allocation.
+	 */
+	uint32_t remote_head __attribute__((aligned(64)));	/* atomic: slots
+						 * freed by other threads */
+	struct kh_span *remote_next;	/* owner's list of spans with remote frees */
 };
 
 /* A found allocation. */
