@@ -63,6 +63,7 @@ enum kheap_error {
 	KHEAP_ERR_STALE_REFERENCE,	/* "stale reference": resized since */
 	KHEAP_ERR_OUT_OF_BOUNDS,	/* "out of bounds access" */
 	KHEAP_ERR_INVALID_REFERENCE,	/* "invalid reference": not an allocation */
+	KHEAP_ERR_WRITE_AFTER_FREE,	/* "write after free": found at reuse */
 };
 
 enum kheap_on_error {

@@ -16,6 +16,7 @@
  */
 #include <pthread.h>
 
+#include "clear.h"
 #include "medium.h"
 #include "pagemap.h"
 #include "region.h"
@@ -233,15 +234,6 @@ static void free_range(struct kh_span *span, uint32_t first, uint32_t length)
 
 /* ---- allocation ------------------------------------------------------------- */
 
-/* KHEAP_DEBUG=2: free memory must still be zero when it is handed out. */
-static bool memory_is_zero(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 static uint32_t granules_for(size_t bytes)
 {
 	return (uint32_t)((bytes + GRANULE - 1) >> GRANULE_SHIFT);
@@ -287,7 +279,9 @@ void *kh_medium_alloc(unsigned arena_index, size_t size, size_t alignment,
 	tag_block(span, first, length, 0);
 	pthread_mutex_unlock(&arena->lock);
 
-	kh_assert_slow(memory_is_zero(start, size + KH_CANARY_SIZE));
+	if (unlikely(!kh_still_clear(start, (size_t)length << GRANULE_SHIFT)))
+		kh_report_written(start, (size_t)length << GRANULE_SHIFT,
+				  &span->meta[first]);
 	kh_meta_activate(&span->meta[first], start, size, site);
 	return start;
 }

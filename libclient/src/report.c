@@ -119,6 +119,7 @@ static const char *const error_names[] = {
 	[KHEAP_ERR_STALE_REFERENCE] = "stale reference",
 	[KHEAP_ERR_OUT_OF_BOUNDS] = "out of bounds access",
 	[KHEAP_ERR_INVALID_REFERENCE] = "invalid reference",
+	[KHEAP_ERR_WRITE_AFTER_FREE] = "write after free",
 };
 
 KH_API const char *kheap_error_name(enum kheap_error kind)

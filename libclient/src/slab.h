@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clear.h"
 #include "config.h"
 #include "heap.h"
 #include "profile.h"
@@ -48,6 +49,9 @@ kh_slab_alloc(struct kh_heap *heap, unsigned size_class, size_t size,
 
 		heap->cached[size_class] = cached - 1;
 		start = top->start;
+		if (unlikely(!kh_still_clear(start, kh_class_size[size_class])))
+			kh_report_written(start, kh_class_size[size_class],
+					  top->meta);
 		kh_meta_activate(top->meta, start, size, site);
 		return start;
 	}
@@ -65,7 +69,8 @@ kh_slab_alloc(struct kh_heap *heap, unsigned size_class, size_t size,
 	}
 	span->used++;
 	start = span->region.base + (size_t)slot * span->slot_size;
-	kh_assert_slow(start[0] == 0 && start[span->slot_size - 1] == 0);
+	if (unlikely(!kh_still_clear(start, span->slot_size)))
+		kh_report_written(start, span->slot_size, &span->meta[slot]);
 	kh_meta_activate(&span->meta[slot], start, size, site);
 	return start;
 }
@@ -104,40 +109,6 @@ static inline uint32_t kh_slab_slot_at(const struct kh_span *span,
 static inline char *kh_slab_slot_start(const struct kh_span *span, uint32_t slot)
 {
 	return span->region.base + (size_t)slot * span->slot_size;
-}
-
-/* Slots up to this size are cleared inline. */
-#define KH_SLOT_CLEAR_INLINE	128u
-
-/*
- * memset(slot, 0, size) for slots (16-byte multiples); the small ones
- * without the call: overlapping 16-byte stores from both ends, as memset
- * itself does.
- */
-static inline void kh_slot_clear(void *slot, size_t size)
-{
-	typedef uint64_t chunk __attribute__((vector_size(16), may_alias));
-	const chunk zero = { 0, 0 };
-	char *p = slot, *end = p + size;
-
-	if (size > KH_SLOT_CLEAR_INLINE) {
-		memset(slot, 0, size);
-		return;
-	}
-	*(chunk *)p = zero;
-	*(chunk *)(end - 16) = zero;
-	if (size <= 32)
-		return;
-	*(chunk *)(p + 16) = zero;
-	*(chunk *)(end - 32) = zero;
-	if (size <= 64)
-		return;
-	*(chunk *)(p + 32) = zero;
-	*(chunk *)(end - 48) = zero;
-	if (size <= 96)
-		return;
-	*(chunk *)(p + 48) = zero;
-	*(chunk *)(end - 64) = zero;
 }
 
 /*

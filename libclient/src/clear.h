@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * clear.h - freed memory is zero: clearing it at free, and checking at
+ * reuse that it still is. A freed block that is no longer zero when it is
+ * handed out again was written after its free (or by an overflow past its
+ * neighbour): that is reported, never handed out as it is.
+ */
+#ifndef KHEAP_CLEAR_H
+#define KHEAP_CLEAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "config.h"
+#include "span.h"
+
+typedef uint64_t kh_chunk __attribute__((vector_size(16), may_alias));
+
+/* Slots up to this size are cleared and checked inline, whole. */
+#define KH_SLOT_INLINE		128u
+/* Of a larger block, the first this many bytes are checked at reuse... */
+#define KH_CHECK_HEAD		128u
+/* ...and the last this many. */
+#define KH_CHECK_TAIL		64u
+
+/*
+ * memset(slot, 0, size) for slots (16-byte multiples); the small ones
+ * without the call: overlapping 16-byte stores from both ends, as memset
+ * itself does.
+ */
+static inline void kh_slot_clear(void *slot, size_t size)
+{
+	const kh_chunk zero = { 0, 0 };
+	char *p = slot, *end = p + size;
+
+	if (size > KH_SLOT_INLINE) {
+		memset(slot, 0, size);
+		return;
+	}
+	*(kh_chunk *)p = zero;
+	*(kh_chunk *)(end - 16) = zero;
+	if (size <= 32)
+		return;
+	*(kh_chunk *)(p + 16) = zero;
+	*(kh_chunk *)(end - 32) = zero;
+	if (size <= 64)
+		return;
+	*(kh_chunk *)(p + 32) = zero;
+	*(kh_chunk *)(end - 48) = zero;
+	if (size <= 96)
+		return;
+	*(kh_chunk *)(p + 48) = zero;
+	*(kh_chunk *)(end - 64) = zero;
+}
+
+/* The OR of @size (16 to KH_SLOT_INLINE, a multiple of 16) bytes at @p. */
+static inline kh_chunk kh_chunks_or(const char *p, size_t size)
+{
+	const char *end = p + size;
+	kh_chunk acc = *(const kh_chunk *)p | *(const kh_chunk *)(end - 16);
+
+	if (size <= 32)
+		return acc;
+	acc |= *(const kh_chunk *)(p + 16) | *(const kh_chunk *)(end - 32);
+	if (size <= 64)
+		return acc;
+	acc |= *(const kh_chunk *)(p + 32) | *(const kh_chunk *)(end - 48);
+	if (size <= 96)
+		return acc;
+	return acc | *(const kh_chunk *)(p + 48) | *(const kh_chunk *)(end - 64);
+}
+
+/*
+ * Whether freed block @p of @size bytes (a multiple of 16) still reads as
+ * zero: all of it up to KH_SLOT_INLINE bytes, else its first KH_CHECK_HEAD
+ * and last KH_CHECK_TAIL bytes, a bounded cost for any size (every byte
+ * with KHEAP_DEBUG=2).
+ */
+static inline bool kh_still_clear(const void *p, size_t size)
+{
+	kh_chunk acc;
+
+	if (KHEAP_DEBUG >= 2) {		/* every byte */
+		for (size_t i = 0; i < size; i++)
+			if (((const char *)p)[i])
+				return false;
+		return true;
+	}
+	if (size <= KH_SLOT_INLINE) {
+		acc = kh_chunks_or(p, size);
+	} else {
+		acc = kh_chunks_or(p, KH_CHECK_HEAD) |
+		      kh_chunks_or((const char *)p + size - KH_CHECK_TAIL,
+				   KH_CHECK_TAIL);
+	}
+	return (acc[0] | acc[1]) == 0;
+}
+
+/*
+ * Report the write found in freed block @start of @size bytes, whose last
+ * allocation @meta describes; if the report returns, clear the block, so
+ * that it can be handed out after all.
+ */
+void kh_report_written(char *start, size_t size, const struct kh_meta *meta)
+	__attribute__((cold));
+
+#endif /* KHEAP_CLEAR_H */
