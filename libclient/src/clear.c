@@ -15,3 +15,11 @@ void kh_report_written(char *start, size_t size, const struct kh_meta *meta)
 		  meta->site, 0, 0);
 	memset(start, 0, size);
 }
+
+void *kh_alloc_written(char *start, size_t size, struct kh_meta *meta,
+		       size_t alloc_size, uint32_t site)
+{
+	kh_report_written(start, size, meta);
+	kh_meta_activate(meta, start, alloc_size, site);
+	return start;
+}

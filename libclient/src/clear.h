@@ -21,9 +21,9 @@ typedef uint64_t kh_chunk __attribute__((vector_size(16), may_alias));
 /* Slots up to this size are cleared and checked inline, whole. */
 #define KH_SLOT_INLINE		128u
 /* Of a larger block, the first this many bytes are checked at reuse... */
-#define KH_CHECK_HEAD		128u
+#define KH_CHECK_HEAD		64u
 /* ...and the last this many. */
-#define KH_CHECK_TAIL		64u
+#define KH_CHECK_TAIL		16u
 
 /*
  * memset(slot, 0, size) for slots (16-byte multiples); the small ones
@@ -105,5 +105,13 @@ static inline bool kh_still_clear(const void *p, size_t size)
  */
 void kh_report_written(char *start, size_t size, const struct kh_meta *meta)
 	__attribute__((cold));
+
+/*
+ * kh_report_written, then hand the block out for @alloc_size bytes at
+ * @site. Out of line and last, so that the allocation fast path that calls
+ * it keeps nothing live across a call.
+ */
+void *kh_alloc_written(char *start, size_t size, struct kh_meta *meta,
+		       size_t alloc_size, uint32_t site) __attribute__((cold));
 
 #endif /* KHEAP_CLEAR_H */

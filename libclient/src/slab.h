@@ -50,8 +50,8 @@ kh_slab_alloc(struct kh_heap *heap, unsigned size_class, size_t size,
 		heap->cached[size_class] = cached - 1;
 		start = top->start;
 		if (unlikely(!kh_still_clear(start, kh_class_size[size_class])))
-			kh_report_written(start, kh_class_size[size_class],
-					  top->meta);
+			return kh_alloc_written(start, kh_class_size[size_class],
+						top->meta, size, site);
 		kh_meta_activate(top->meta, start, size, site);
 		return start;
 	}
@@ -70,7 +70,8 @@ kh_slab_alloc(struct kh_heap *heap, unsigned size_class, size_t size,
 	span->used++;
 	start = span->region.base + (size_t)slot * span->slot_size;
 	if (unlikely(!kh_still_clear(start, span->slot_size)))
-		kh_report_written(start, span->slot_size, &span->meta[slot]);
+		return kh_alloc_written(start, span->slot_size,
+					&span->meta[slot], size, site);
 	kh_meta_activate(&span->meta[slot], start, size, site);
 	return start;
 }
