@@ -33,7 +33,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 static struct kheap_counters kheap_counters;
 

@@ -59,7 +59,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 static ushort mode = 0600;
 module_param(mode, ushort, 0444);

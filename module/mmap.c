@@ -48,7 +48,7 @@
 #include <linux/sched/mm.h>
 
 #include "compat.h"
-#include "kheap.h"
+#include "internal.h"
 
 static void kheap_vm_open(struct vm_area_struct *vma)
 {

@@ -12,7 +12,7 @@
  *
  * max_pages_per_region must stay within 1..KHEAP_REGION_PAGES_MAX because
  * the handle encoding reserves that many pages of offset space per region
- * (see kheap.h); the other two accept any unsigned long, 0 forbidding
+ * (see internal.h); the other two accept any unsigned long, 0 forbidding
  * allocation.  Only root can write them (sysfs mode 0644, and the netlink
  * admin command checks CAP_SYS_ADMIN before kheap_set_limits()).
  */
@@ -20,7 +20,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 static unsigned long max_pages_per_region = 65536;
 static unsigned long max_pages_per_process = 262144;

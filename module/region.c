@@ -26,7 +26,7 @@
  *
  * Handles.  Regions get a global id from a cyclic xarray allocator; the
  * mmap offset is the id shifted past a window of KHEAP_REGION_PAGES_MAX
- * pages (see kheap.h), so live regions never share file offsets, which
+ * pages (see internal.h), so live regions never share file offsets, which
  * unmap_mapping_range() relies on.  Cyclic allocation keeps a stale handle
  * from naming a new region for as long as possible.  A 32-bit caller's ids
  * come from the low ids its mmap can reach, with a cursor of their own
@@ -76,7 +76,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 #define KHEAP_GFP (GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 /* Higher orders only when free right now: no reclaim, no compaction. */
@@ -215,7 +215,7 @@ void kheap_region_put(struct kheap_region *region)
 	kref_put(&region->kref, kheap_region_release);
 }
 
-/* A cyclic id for @region, within the caller's reach (see kheap.h). */
+/* A cyclic id for @region, within the caller's reach (see internal.h). */
 static int kheap_id_alloc(struct kheap_region *region, u32 *id)
 {
 	bool compat = in_compat_syscall();
