@@ -176,15 +176,6 @@ void kheap_proc_claim(struct kheap_proc *proc)
 	mutex_unlock(&kheap_procs_lock);
 }
 
-/**
- * kheap_proc_get() - take another reference on a kheap_proc
- * @proc: the process accounting object, already referenced by the caller
- */
-void kheap_proc_get(struct kheap_proc *proc)
-{
-	kref_get(&proc->kref);
-}
-
 /* kref_put_mutex() release: unlink under the lock, the rest is the caller's. */
 static void kheap_proc_unlink(struct kref *kref)
 {

@@ -239,7 +239,6 @@ int kheap_set_limits(u64 per_process, u64 total);
 struct kheap_proc *kheap_proc_get_current(void);
 struct kheap_proc *kheap_proc_get_mm(struct mm_struct *mm);
 struct kheap_proc *kheap_proc_find_current(void);
-void kheap_proc_get(struct kheap_proc *proc);
 void kheap_proc_put(struct kheap_proc *proc);
 void kheap_proc_claim(struct kheap_proc *proc);
 int kheap_account_charge(struct kheap_proc *proc, unsigned long pages);
