@@ -7,11 +7,11 @@
  *   struct kheap_proc    one per address space (mm) known to kheap: the
  *                        opener of a file, or a forked child holding
  *                        copies; holds the counters shown in /proc/kheap.
- *   struct kheap_file    one per open file description; owns regions.
+ *   struct kheap_file    one per open file description; holds regions.
  *   struct kheap_region  one ALLOC (or one fork copy); an array of order-0
  *                        pages plus a globally unique mmap offset.
  *
- * Lifetimes: an owned region is referenced by its owning file (until FREE
+ * Lifetimes: a region of a file is referenced by that file (until FREE
  * or release) and by every VMA that maps it (vm_open/vm_close).  A VMA pins
  * its file (vma->vm_file), so a file always outlives the mappings of its
  * regions, and the module (fops owner) outlives every file.  A fork copy
@@ -184,10 +184,11 @@ struct kheap_proc_stats {
 
 /**
  * struct kheap_file - one open file description of /dev/kheap
- * @proc:	accounting owner; the opener's address space
+ * @proc:	the file's owner, charged for its regions: the process
+ *		(address space) that opened it
  * @mapping:	the address_space mappings of this file live in
  * @lock:	protects @regions and the regions' @freeing marks
- * @regions:	regions owned by this file (struct kheap_region.node)
+ * @regions:	the regions of this file (struct kheap_region.node)
  */
 struct kheap_file {
 	struct kheap_proc *proc;
@@ -198,9 +199,10 @@ struct kheap_file {
 
 /**
  * struct kheap_region - one allocated region, or one fork copy
- * @kref:	owner file's reference plus one per mapping VMA
- * @node:	link in the owner's region list (kheap_file.lock)
- * @owner:	the file that allocated it, NULL for a fork copy; constant
+ * @kref:	@kf's reference (a fork copy has none) plus one per
+ *		mapping VMA
+ * @node:	link in @kf's region list (kheap_file.lock)
+ * @kf:		the file that allocated it, NULL for a fork copy; constant
  * @proc:	the process it is charged to; constant
  * @id:		global id (0 for a copy); the handle is
  *		@id << (KHEAP_PGOFF_SHIFT + PAGE_SHIFT)
@@ -217,7 +219,7 @@ struct kheap_file {
 struct kheap_region {
 	struct kref kref;
 	struct list_head node;
-	struct kheap_file *owner;
+	struct kheap_file *kf;
 	struct kheap_proc *proc;
 	u32 id;
 	unsigned long pgoff;

@@ -18,11 +18,12 @@
  *   params.c   the limits as run-time changeable module parameters
  *   procfs.c   /proc/kheap
  *
- * Ownership: an open file owns its regions; the last close frees them.
+ * Ownership: an open file holds its regions; the last close frees them.
  * All opens of one address space (process) share one struct kheap_proc
- * for accounting.  Only the process that opened a file may ALLOC, FREE or
- * mmap through it.  A forked child gets private copies of the parent's
- * mappings, charged to the child (mmap.c, region.c).
+ * for accounting.  The process that opened a file is its owner, and only
+ * the owner may ALLOC, FREE or mmap through it.  A forked child gets
+ * private copies of the parent's mappings, charged to the child (mmap.c,
+ * region.c).
  *
  * Lock order (outermost first):
  *

@@ -69,7 +69,7 @@ static void kheap_vm_close(struct vm_area_struct *vma)
 
 	if (!region)
 		return;
-	if (!region->owner && !atomic_read(&vma->vm_mm->mm_users))
+	if (!region->kf && !atomic_read(&vma->vm_mm->mm_users))
 		region->at_exit = true;
 	kheap_region_put(region);
 }

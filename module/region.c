@@ -32,8 +32,8 @@
  * come from the low ids its mmap can reach, with a cursor of their own
  * (kheap_next_compat_id), so that 64-bit callers, whose cursor runs
  * through the whole id space, never push a 32-bit one out of reach.  Both
- * cursors move under the xarray's lock.  The xarray maps id to
- * region; lookups happen under its xa_lock and then check the owner, so a
+ * cursors move under the xarray's lock.  The xarray maps id to region;
+ * lookups happen under its xa_lock and then check the region's file, so a
  * process can only ever see its own file's regions.  A region leaves the
  * xarray before it is killed, and its struct is freed only after that, so
  * anything found under xa_lock is alive.
@@ -58,7 +58,7 @@
  * stays until the last VMA referencing it is gone (kref).
  *
  * Fork copies.  A child's VMA gets a copy region (kheap_region_fork_copy()
- * from mmap.c's vm_open): same size and offset, no id, no owner file,
+ * from mmap.c's vm_open): same size and offset, no id, no file,
  * charged to the child's kheap_proc, contents copied from the parent's
  * pages under @sem for read (so the parent's FREE cannot put them
  * meanwhile).  Nothing can FREE a copy, so it never dies early: it goes
@@ -178,7 +178,7 @@ static void kheap_region_release(struct kref *kref)
 		container_of(kref, struct kheap_region, kref);
 	struct kheap_proc *proc = region->proc;
 
-	if (!region->owner) {
+	if (!region->kf) {
 		/* A fork copy dies with its last mapping. */
 		kheap_pages_put(region->pages, region->nr_pages);
 		kheap_account_region_removed(proc, region->nr_pages,
@@ -193,7 +193,7 @@ static void kheap_region_release(struct kref *kref)
 /**
  * kheap_region_get() - take a reference on a region
  * @region: the region; the caller must already hold a reference or the
- *          owner's lock with the region still listed
+ *          lock of its file with the region still listed
  */
 void kheap_region_get(struct kheap_region *region)
 {
@@ -273,7 +273,7 @@ int kheap_region_alloc_batch(struct kheap_file *kf,
 			ret = PTR_ERR(regions[n]);
 			goto destroy;
 		}
-		regions[n]->owner = kf;
+		regions[n]->kf = kf;
 	}
 
 	mutex_lock(&kf->lock);
@@ -339,7 +339,7 @@ struct kheap_region *kheap_region_lookup(struct kheap_file *kf,
 
 	xa_lock(&kheap_ids);
 	region = xa_load(&kheap_ids, id);
-	if (region && region->owner != kf)
+	if (region && region->kf != kf)
 		region = NULL;
 	xa_unlock(&kheap_ids);
 	return region;
@@ -359,7 +359,7 @@ static struct kheap_region *kheap_region_lookup_offset(struct kheap_file *kf,
 static void kheap_region_kill(struct kheap_region *region, bool mapped,
 			      bool at_exit)
 {
-	struct kheap_file *kf = region->owner;
+	struct kheap_file *kf = region->kf;
 	unsigned long i;
 
 	down_write(&region->sem);
@@ -385,7 +385,7 @@ static void kheap_region_kill(struct kheap_region *region, bool mapped,
  * Can a VMA map the region?  Called with @kf->lock held, the region just
  * unlinked.  Every VMA holds a reference; a new VMA is only ever made by
  * kheap_mmap(), under @kf->lock, of a listed region, or from an existing
- * VMA (mremap).  So with only the owner's reference left, no VMA maps the
+ * VMA (mremap).  So with only the file's reference left, no VMA maps the
  * region and none can appear: there is nothing to zap or wait for.
  */
 static bool kheap_region_mapped(struct kheap_region *region)
