@@ -210,7 +210,7 @@ struct kheap_file {
  * @nr_pages:	size in pages; constant
  * @sem:	fault side readers vs. the one writer that kills the region
  * @dead:	set once by FREE/release under @sem; faults then SIGBUS
- * @freeing:	picked by a BATCH_FREE in progress (kheap_file.lock)
+ * @freeing:	picked by a FREE or BATCH_FREE in progress (kheap_file.lock)
  * @at_exit:	a fork copy's last mapping went with its process (exit or
  *		exec) rather than by munmap; set by vm_close
  * @pages:	the pages; released right after the region dies (a fork

@@ -382,11 +382,13 @@ static void kheap_region_kill(struct kheap_region *region, bool mapped,
 }
 
 /*
- * Can a VMA map the region?  Called with @kf->lock held, the region just
- * unlinked.  Every VMA holds a reference; a new VMA is only ever made by
- * kheap_mmap(), under @kf->lock, of a listed region, or from an existing
- * VMA (mremap).  So with only the file's reference left, no VMA maps the
- * region and none can appear: there is nothing to zap or wait for.
+ * Can a VMA map the region?  Called once the region is unlinked: off its
+ * file's list and out of kheap_ids, where kheap_mmap() can no longer find
+ * it.  Every VMA holds a reference; a new VMA is only ever made by
+ * kheap_mmap(), under @kf->lock, of a region it finds there, or from an
+ * existing VMA (mremap).  So with only the file's reference left, no VMA
+ * maps the region and none can appear: there is nothing to zap or wait
+ * for.
  */
 static bool kheap_region_mapped(struct kheap_region *region)
 {
@@ -430,16 +432,13 @@ int kheap_region_free_batch(struct kheap_file *kf,
 		mutex_unlock(&kf->lock);
 		return -ENOENT;
 	}
-	list_for_each_entry(region, &dying, node) {
+	list_for_each_entry(region, &dying, node)
 		xa_erase(&kheap_ids, region->id);
-		/* Reuse @freeing to carry "is it mapped" to the kill. */
-		region->freeing = kheap_region_mapped(region);
-	}
 	mutex_unlock(&kf->lock);
 
 	list_for_each_entry_safe(region, tmp, &dying, node) {
 		list_del(&region->node);
-		kheap_region_kill(region, region->freeing, false);
+		kheap_region_kill(region, kheap_region_mapped(region), false);
 	}
 	return 0;
 }
