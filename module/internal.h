@@ -265,8 +265,8 @@ int kheap_region_free_batch(struct kheap_file *kf,
 			    const struct kheap_batch_entry *entries,
 			    unsigned int count);
 void kheap_region_free_all(struct kheap_file *kf);
-struct kheap_region *kheap_region_lookup(struct kheap_file *kf,
-					 unsigned long pgoff);
+struct kheap_region *kheap_region_lookup_pgoff(struct kheap_file *kf,
+					       unsigned long pgoff);
 struct kheap_region *kheap_region_fork_copy(struct kheap_region *src,
 					    struct mm_struct *mm);
 void kheap_region_get(struct kheap_region *region);

@@ -136,7 +136,7 @@ int kheap_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	mutex_lock(&kf->lock);
-	region = kheap_region_lookup(kf, vma->vm_pgoff);
+	region = kheap_region_lookup_pgoff(kf, vma->vm_pgoff);
 	if (!region || vma_pages(vma) != region->nr_pages)
 		goto unlock;
 	kheap_region_get(region);

@@ -317,17 +317,17 @@ free_array:
 }
 
 /**
- * kheap_region_lookup() - find a region of @kf by its exact mmap offset
- * @kf: the file that must own the region
- * @pgoff: the offset in pages
+ * kheap_region_lookup_pgoff() - find a region of @kf by its page offset
+ * @kf: the file the region must belong to
+ * @pgoff: the mmap offset in pages (a vma's vm_pgoff) the region starts at
  *
  * Context: caller holds @kf->lock, which keeps a found region listed and
  * alive until it is dropped.
  * Return: the region, or NULL if @pgoff is not the start of a live region
- * owned by @kf.
+ * of @kf.
  */
-struct kheap_region *kheap_region_lookup(struct kheap_file *kf,
-					 unsigned long pgoff)
+struct kheap_region *kheap_region_lookup_pgoff(struct kheap_file *kf,
+					       unsigned long pgoff)
 {
 	struct kheap_region *region;
 	unsigned long id = pgoff >> KHEAP_PGOFF_SHIFT;
@@ -345,14 +345,14 @@ struct kheap_region *kheap_region_lookup(struct kheap_file *kf,
 	return region;
 }
 
-/* The region a FREE names by its byte offset; @kf->lock held. */
+/* The region a FREE names by its handle, a byte offset; @kf->lock held. */
 static struct kheap_region *kheap_region_lookup_offset(struct kheap_file *kf,
 						       u64 offset)
 {
 	if (offset & ~PAGE_MASK ||
 	    offset >> (PAGE_SHIFT + KHEAP_PGOFF_SHIFT) > KHEAP_ID_MAX)
 		return NULL;
-	return kheap_region_lookup(kf, offset >> PAGE_SHIFT);
+	return kheap_region_lookup_pgoff(kf, offset >> PAGE_SHIFT);
 }
 
 /* Called unlinked, without locks: see "Death" above. */
