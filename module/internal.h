@@ -47,14 +47,15 @@ struct vm_area_struct;
  * Region handles.  Every open of /dev/kheap through the same device node
  * shares one inode->i_mapping, and unmap_mapping_range() zaps by file
  * offset range, so the offset ranges of all live regions must be disjoint
- * system wide.  A region gets a global id (from 1) and owns the page
- * offset window [id << KHEAP_PGOFF_SHIFT, (id + 1) << KHEAP_PGOFF_SHIFT),
- * which bounds a region to KHEAP_REGION_PAGES_MAX pages.  With 4 KiB pages
- * the byte offset is id << 32; KHEAP_ID_MAX keeps it below 2^63 and the
- * page offset within an unsigned long.
+ * system wide.  A region gets a global id (from 1) and owns the offset
+ * window of KHEAP_WINDOW_PAGES pages [id << KHEAP_PGOFF_SHIFT,
+ * (id + 1) << KHEAP_PGOFF_SHIFT), which bounds a region to that many
+ * pages; the parameter max_pages_per_region can only lower the bound.
+ * With 4 KiB pages the byte offset is id << 32; KHEAP_ID_MAX keeps it
+ * below 2^63 and the page offset within an unsigned long.
  */
 #define KHEAP_PGOFF_SHIFT	20
-#define KHEAP_REGION_PAGES_MAX	BIT(KHEAP_PGOFF_SHIFT)
+#define KHEAP_WINDOW_PAGES	BIT(KHEAP_PGOFF_SHIFT)
 #define KHEAP_ID_BITS_64	(63 - PAGE_SHIFT - KHEAP_PGOFF_SHIFT)
 #define KHEAP_ID_BITS_LONG	(BITS_PER_LONG - KHEAP_PGOFF_SHIFT)
 #define KHEAP_ID_BITS		min_t(int, KHEAP_ID_BITS_64, KHEAP_ID_BITS_LONG)
@@ -62,9 +63,9 @@ struct vm_area_struct;
 
 /*
  * A 32-bit process hands mmap a 32-bit page offset, so its regions take
- * ids below KHEAP_ID_MAX_COMPAT (from a cursor of their own), as every
+ * ids up to KHEAP_ID_MAX_COMPAT (from a cursor of their own), as every
  * region does on a 32-bit kernel. Only the process that allocated a region
- * may map it, so the ALLOC call tells which window its offset must fit.
+ * may map it, so the ALLOC call decides which ids the region may take.
  */
 #define KHEAP_ID_MAX_COMPAT	((u32)(BIT(32 - KHEAP_PGOFF_SHIFT) - 1))
 

@@ -10,7 +10,7 @@
  * allocations that start after it and never takes memory away from a
  * process that already holds it.
  *
- * max_pages_per_region must stay within 1..KHEAP_REGION_PAGES_MAX because
+ * max_pages_per_region must stay within 1..KHEAP_WINDOW_PAGES because
  * the handle encoding reserves that many pages of offset space per region
  * (see internal.h); the other two accept any unsigned long, 0 forbidding
  * allocation.  Only root can write them (sysfs mode 0644, and the netlink
@@ -35,7 +35,7 @@ static int kheap_param_set_region(const char *val,
 	ret = kstrtoul(val, 0, &v);
 	if (ret)
 		return ret;
-	if (v < 1 || v > KHEAP_REGION_PAGES_MAX)
+	if (v < 1 || v > KHEAP_WINDOW_PAGES)
 		return -EINVAL;
 	WRITE_ONCE(*(unsigned long *)kp->arg, v);
 	return 0;

@@ -25,7 +25,7 @@
  * (e.g. pinned by in-flight O_DIRECT I/O) lives until that reference goes.
  *
  * Handles.  Regions get a global id from a cyclic xarray allocator; the
- * mmap offset is the id shifted past a window of KHEAP_REGION_PAGES_MAX
+ * mmap offset is the id shifted past a window of KHEAP_WINDOW_PAGES
  * pages (see internal.h), so live regions never share file offsets, which
  * unmap_mapping_range() relies on.  Cyclic allocation keeps a stale handle
  * from naming a new region for as long as possible.  A 32-bit caller's ids
@@ -334,7 +334,7 @@ struct kheap_region *kheap_region_lookup_pgoff(struct kheap_file *kf,
 
 	lockdep_assert_held(&kf->lock);
 
-	if (pgoff & (KHEAP_REGION_PAGES_MAX - 1) || !id || id > KHEAP_ID_MAX)
+	if (pgoff & (KHEAP_WINDOW_PAGES - 1) || !id || id > KHEAP_ID_MAX)
 		return NULL;
 
 	xa_lock(&kheap_ids);
