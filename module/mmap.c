@@ -47,7 +47,7 @@
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 
-#include "compat.h"
+#include "backport.h"
 #include "internal.h"
 
 static void kheap_vm_open(struct vm_area_struct *vma)
