@@ -72,7 +72,8 @@ unsigned long kheap_max_pages_per_region(void)
 /**
  * kheap_max_pages_per_process() - current per-process limit
  *
- * Return: the number of pages one thread group may hold at once.
+ * Return: the number of pages one process (address space) may hold at
+ * once.
  */
 unsigned long kheap_max_pages_per_process(void)
 {
