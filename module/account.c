@@ -33,7 +33,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 static struct kheap_counters kheap_counters;
 
@@ -54,8 +54,8 @@ static void kheap_procs_changed_locked(void)
 		kheap_procs_generation = 1;
 }
 
-/* Called with kheap_procs_lock held. */
-static void kheap_proc_set_owner_locked(struct kheap_proc *proc)
+/* kheap_proc_claim() with kheap_procs_lock held. */
+static void kheap_proc_claim_locked(struct kheap_proc *proc)
 {
 	lockdep_assert_held(&kheap_procs_lock);
 
@@ -102,7 +102,7 @@ struct kheap_proc *kheap_proc_get_mm(struct mm_struct *mm)
 	proc = kheap_proc_lookup_locked(mm);
 	if (proc) {
 		kref_get(&proc->kref);
-		kheap_proc_set_owner_locked(proc);
+		kheap_proc_claim_locked(proc);
 		mutex_unlock(&kheap_procs_lock);
 		kfree(fresh);
 		return proc;
@@ -110,7 +110,7 @@ struct kheap_proc *kheap_proc_get_mm(struct mm_struct *mm)
 	kref_init(&fresh->kref);
 	mmgrab(mm);
 	fresh->mm = mm;
-	kheap_proc_set_owner_locked(fresh);
+	kheap_proc_claim_locked(fresh);
 	list_add_tail(&fresh->node, &kheap_procs);
 	kheap_procs_changed_locked();
 	atomic_long_inc(&kheap_counters.processes);
@@ -152,7 +152,7 @@ struct kheap_proc *kheap_proc_find_current(void)
 	proc = kheap_proc_lookup_locked(current->mm);
 	if (proc) {
 		kref_get(&proc->kref);
-		kheap_proc_set_owner_locked(proc);
+		kheap_proc_claim_locked(proc);
 	}
 	mutex_unlock(&kheap_procs_lock);
 	return proc;
@@ -172,17 +172,8 @@ void kheap_proc_claim(struct kheap_proc *proc)
 	if (READ_ONCE(proc->pid) || current->mm != proc->mm)
 		return;
 	mutex_lock(&kheap_procs_lock);
-	kheap_proc_set_owner_locked(proc);
+	kheap_proc_claim_locked(proc);
 	mutex_unlock(&kheap_procs_lock);
-}
-
-/**
- * kheap_proc_get() - take another reference on a kheap_proc
- * @proc: the process accounting object, already referenced by the caller
- */
-void kheap_proc_get(struct kheap_proc *proc)
-{
-	kref_get(&proc->kref);
 }
 
 /* kref_put_mutex() release: unlink under the lock, the rest is the caller's. */
@@ -377,7 +368,7 @@ void kheap_stats_global(struct kheap_global_stats *out)
 void kheap_stats_proc(const struct kheap_proc *proc,
 		      struct kheap_proc_stats *out)
 {
-	/* Pairs with the release in kheap_proc_set_owner_locked(). */
+	/* Pairs with the release in kheap_proc_claim_locked(). */
 	struct pid *pid = smp_load_acquire(&proc->pid);
 
 	memset(out, 0, sizeof(*out));

@@ -44,7 +44,7 @@
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 struct kheap_ioctl_desc {
 	unsigned int nr;

@@ -10,26 +10,34 @@
  * kernel warn or crash.
  *
  * Files, one concern each:
- *   main.c     module init/exit, the misc device, open/release
- *   ioctl.c    ioctl dispatch and argument checking
- *   region.c   the heap: regions, pages, handles, freeing
- *   mmap.c     mmap rules and the fault handler
- *   account.c  per-process and global counters, limit enforcement
- *   params.c   the limits as run-time changeable module parameters
- *   procfs.c   /proc/kheap
+ *   main.c      module init/exit, the misc device, open/release
+ *   ioctl.c     ioctl dispatch and argument checking
+ *   region.c    the heap: regions, pages, handles, freeing, fork copies
+ *   mmap.c      mmap rules, the fault handler, fork and mremap of mappings
+ *   account.c   per-process and global counters, limit enforcement, the
+ *               snapshots every reader takes
+ *   params.c    the limits as run-time changeable module parameters
+ *   procfs.c    /proc/kheap
+ *   netlink.c   the generic netlink family "kheap": statistics, limits,
+ *               events
+ *   internal.h  the objects and functions the files share (the ABI is
+ *               uapi/linux/kheap.h and uapi/linux/kheap_netlink.h)
+ *   backport.h  newer kernel APIs on older kernels (6.1)
  *
- * Ownership: an open file owns its regions; the last close frees them.
+ * Ownership: an open file holds its regions; the last close frees them.
  * All opens of one address space (process) share one struct kheap_proc
- * for accounting.  Only the process that opened a file may ALLOC, FREE or
- * mmap through it.  A forked child gets private copies of the parent's
- * mappings, charged to the child (mmap.c, region.c).
+ * for accounting.  The process that opened a file is its owner, and only
+ * the owner may ALLOC, FREE or mmap through it.  A forked child gets
+ * private copies of the parent's mappings, charged to the child (mmap.c,
+ * region.c).
  *
  * Lock order (outermost first):
  *
  *   mmap_lock (or the per-VMA lock)   held by the core around ->mmap,
  *                                     ->fault, vm_open (fork: both mms'),
  *                                     vm_close
- *     kheap_file.lock (mutex)         a file's region list; ALLOC, FREE, mmap
+ *     kheap_file.lock (mutex)         a file's region list; ALLOC, FREE,
+ *                                     mmap, last close
  *       kheap_ids xa_lock (spinlock)  the global id -> region map
  *
  *   mmap_lock (or the per-VMA lock)
@@ -40,12 +48,12 @@
  *                                     the core once the PTE is installed;
  *                                     death: taken alone, after @sem
  *
- *   mmap_lock
+ *   mmap_lock; or the genetlink mutex (netlink.c's requests and dumps)
  *     kheap_procs_lock (mutex)        list of kheap_proc, pid/comm claim;
  *                                     open, last put, fork copy, the fault
  *                                     of a child's first touch, readers
- *                                     (/proc/kheap, STATS, netlink); nothing
- *                                     nests inside it
+ *                                     (/proc/kheap, STATS, netlink); no
+ *                                     other kheap lock nests inside it
  *
  * unmap_mapping_range() (i_mmap_rwsem) runs after all kheap locks are
  * dropped.  Because the mmap path takes kheap_file.lock under mmap_lock,
@@ -59,7 +67,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 static ushort mode = 0600;
 module_param(mode, ushort, 0444);

@@ -47,8 +47,8 @@
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 
-#include "compat.h"
-#include "kheap.h"
+#include "backport.h"
+#include "internal.h"
 
 static void kheap_vm_open(struct vm_area_struct *vma)
 {
@@ -69,7 +69,7 @@ static void kheap_vm_close(struct vm_area_struct *vma)
 
 	if (!region)
 		return;
-	if (!region->owner && !atomic_read(&vma->vm_mm->mm_users))
+	if (!region->kf && !atomic_read(&vma->vm_mm->mm_users))
 		region->at_exit = true;
 	kheap_region_put(region);
 }
@@ -136,7 +136,7 @@ int kheap_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	mutex_lock(&kf->lock);
-	region = kheap_region_lookup(kf, vma->vm_pgoff);
+	region = kheap_region_lookup_pgoff(kf, vma->vm_pgoff);
 	if (!region || vma_pages(vma) != region->nr_pages)
 		goto unlock;
 	kheap_region_get(region);

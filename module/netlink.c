@@ -46,7 +46,7 @@
  *     Messages are allocated before kheap_procs_lock is taken and only
  *     filled under it.
  *   - The event hooks are called in process context with no kheap lock
- *     held (see kheap.h), possibly under a forked child's mmap_lock, so
+ *     held (see internal.h), possibly under a forked child's mmap_lock, so
  *     they allocate with GFP_KERNEL.  They read @proc only through
  *     kheap_stats_proc() and return at once when no socket listens on
  *     "events" (genl_has_listeners()), so the allocation paths pay one
@@ -72,7 +72,7 @@
 
 #include <linux/kheap_netlink.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 /* Multicast groups, as indices into kheap_nl_mcgrps[]. */
 enum kheap_nl_group {

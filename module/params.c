@@ -10,9 +10,9 @@
  * allocations that start after it and never takes memory away from a
  * process that already holds it.
  *
- * max_pages_per_region must stay within 1..KHEAP_REGION_PAGES_MAX because
+ * max_pages_per_region must stay within 1..KHEAP_WINDOW_PAGES because
  * the handle encoding reserves that many pages of offset space per region
- * (see kheap.h); the other two accept any unsigned long, 0 forbidding
+ * (see internal.h); the other two accept any unsigned long, 0 forbidding
  * allocation.  Only root can write them (sysfs mode 0644, and the netlink
  * admin command checks CAP_SYS_ADMIN before kheap_set_limits()).
  */
@@ -20,7 +20,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 static unsigned long max_pages_per_region = 65536;
 static unsigned long max_pages_per_process = 262144;
@@ -35,7 +35,7 @@ static int kheap_param_set_region(const char *val,
 	ret = kstrtoul(val, 0, &v);
 	if (ret)
 		return ret;
-	if (v < 1 || v > KHEAP_REGION_PAGES_MAX)
+	if (v < 1 || v > KHEAP_WINDOW_PAGES)
 		return -EINVAL;
 	WRITE_ONCE(*(unsigned long *)kp->arg, v);
 	return 0;
@@ -72,7 +72,8 @@ unsigned long kheap_max_pages_per_region(void)
 /**
  * kheap_max_pages_per_process() - current per-process limit
  *
- * Return: the number of pages one thread group may hold at once.
+ * Return: the number of pages one process (address space) may hold at
+ * once.
  */
 unsigned long kheap_max_pages_per_process(void)
 {

@@ -43,7 +43,7 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 static void kheap_procfs_row(const struct kheap_proc *proc, void *arg)
 {

@@ -25,15 +25,15 @@
  * (e.g. pinned by in-flight O_DIRECT I/O) lives until that reference goes.
  *
  * Handles.  Regions get a global id from a cyclic xarray allocator; the
- * mmap offset is the id shifted past a window of KHEAP_REGION_PAGES_MAX
- * pages (see kheap.h), so live regions never share file offsets, which
+ * mmap offset is the id shifted past a window of KHEAP_WINDOW_PAGES
+ * pages (see internal.h), so live regions never share file offsets, which
  * unmap_mapping_range() relies on.  Cyclic allocation keeps a stale handle
  * from naming a new region for as long as possible.  A 32-bit caller's ids
  * come from the low ids its mmap can reach, with a cursor of their own
  * (kheap_next_compat_id), so that 64-bit callers, whose cursor runs
  * through the whole id space, never push a 32-bit one out of reach.  Both
- * cursors move under the xarray's lock.  The xarray maps id to
- * region; lookups happen under its xa_lock and then check the owner, so a
+ * cursors move under the xarray's lock.  The xarray maps id to region;
+ * lookups happen under its xa_lock and then check the region's file, so a
  * process can only ever see its own file's regions.  A region leaves the
  * xarray before it is killed, and its struct is freed only after that, so
  * anything found under xa_lock is alive.
@@ -58,7 +58,7 @@
  * stays until the last VMA referencing it is gone (kref).
  *
  * Fork copies.  A child's VMA gets a copy region (kheap_region_fork_copy()
- * from mmap.c's vm_open): same size and offset, no id, no owner file,
+ * from mmap.c's vm_open): same size and offset, no id, no file,
  * charged to the child's kheap_proc, contents copied from the parent's
  * pages under @sem for read (so the parent's FREE cannot put them
  * meanwhile).  Nothing can FREE a copy, so it never dies early: it goes
@@ -76,7 +76,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
-#include "kheap.h"
+#include "internal.h"
 
 #define KHEAP_GFP (GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 /* Higher orders only when free right now: no reclaim, no compaction. */
@@ -178,7 +178,7 @@ static void kheap_region_release(struct kref *kref)
 		container_of(kref, struct kheap_region, kref);
 	struct kheap_proc *proc = region->proc;
 
-	if (!region->owner) {
+	if (!region->kf) {
 		/* A fork copy dies with its last mapping. */
 		kheap_pages_put(region->pages, region->nr_pages);
 		kheap_account_region_removed(proc, region->nr_pages,
@@ -193,7 +193,7 @@ static void kheap_region_release(struct kref *kref)
 /**
  * kheap_region_get() - take a reference on a region
  * @region: the region; the caller must already hold a reference or the
- *          owner's lock with the region still listed
+ *          lock of its file with the region still listed
  */
 void kheap_region_get(struct kheap_region *region)
 {
@@ -215,7 +215,7 @@ void kheap_region_put(struct kheap_region *region)
 	kref_put(&region->kref, kheap_region_release);
 }
 
-/* A cyclic id for @region, within the caller's reach (see kheap.h). */
+/* A cyclic id for @region, within the caller's reach (see internal.h). */
 static int kheap_id_alloc(struct kheap_region *region, u32 *id)
 {
 	bool compat = in_compat_syscall();
@@ -273,7 +273,7 @@ int kheap_region_alloc_batch(struct kheap_file *kf,
 			ret = PTR_ERR(regions[n]);
 			goto destroy;
 		}
-		regions[n]->owner = kf;
+		regions[n]->kf = kf;
 	}
 
 	mutex_lock(&kf->lock);
@@ -317,49 +317,49 @@ free_array:
 }
 
 /**
- * kheap_region_lookup() - find a region of @kf by its exact mmap offset
- * @kf: the file that must own the region
- * @pgoff: the offset in pages
+ * kheap_region_lookup_pgoff() - find a region of @kf by its page offset
+ * @kf: the file the region must belong to
+ * @pgoff: the mmap offset in pages (a vma's vm_pgoff) the region starts at
  *
  * Context: caller holds @kf->lock, which keeps a found region listed and
  * alive until it is dropped.
  * Return: the region, or NULL if @pgoff is not the start of a live region
- * owned by @kf.
+ * of @kf.
  */
-struct kheap_region *kheap_region_lookup(struct kheap_file *kf,
-					 unsigned long pgoff)
+struct kheap_region *kheap_region_lookup_pgoff(struct kheap_file *kf,
+					       unsigned long pgoff)
 {
 	struct kheap_region *region;
 	unsigned long id = pgoff >> KHEAP_PGOFF_SHIFT;
 
 	lockdep_assert_held(&kf->lock);
 
-	if (pgoff & (KHEAP_REGION_PAGES_MAX - 1) || !id || id > KHEAP_ID_MAX)
+	if (pgoff & (KHEAP_WINDOW_PAGES - 1) || !id || id > KHEAP_ID_MAX)
 		return NULL;
 
 	xa_lock(&kheap_ids);
 	region = xa_load(&kheap_ids, id);
-	if (region && region->owner != kf)
+	if (region && region->kf != kf)
 		region = NULL;
 	xa_unlock(&kheap_ids);
 	return region;
 }
 
-/* The region a FREE names by its byte offset; @kf->lock held. */
+/* The region a FREE names by its handle, a byte offset; @kf->lock held. */
 static struct kheap_region *kheap_region_lookup_offset(struct kheap_file *kf,
 						       u64 offset)
 {
 	if (offset & ~PAGE_MASK ||
 	    offset >> (PAGE_SHIFT + KHEAP_PGOFF_SHIFT) > KHEAP_ID_MAX)
 		return NULL;
-	return kheap_region_lookup(kf, offset >> PAGE_SHIFT);
+	return kheap_region_lookup_pgoff(kf, offset >> PAGE_SHIFT);
 }
 
 /* Called unlinked, without locks: see "Death" above. */
 static void kheap_region_kill(struct kheap_region *region, bool mapped,
 			      bool at_exit)
 {
-	struct kheap_file *kf = region->owner;
+	struct kheap_file *kf = region->kf;
 	unsigned long i;
 
 	down_write(&region->sem);
@@ -382,11 +382,13 @@ static void kheap_region_kill(struct kheap_region *region, bool mapped,
 }
 
 /*
- * Can a VMA map the region?  Called with @kf->lock held, the region just
- * unlinked.  Every VMA holds a reference; a new VMA is only ever made by
- * kheap_mmap(), under @kf->lock, of a listed region, or from an existing
- * VMA (mremap).  So with only the owner's reference left, no VMA maps the
- * region and none can appear: there is nothing to zap or wait for.
+ * Can a VMA map the region?  Called once the region is unlinked: off its
+ * file's list and out of kheap_ids, where kheap_mmap() can no longer find
+ * it.  Every VMA holds a reference; a new VMA is only ever made by
+ * kheap_mmap(), under @kf->lock, of a region it finds there, or from an
+ * existing VMA (mremap).  So with only the file's reference left, no VMA
+ * maps the region and none can appear: there is nothing to zap or wait
+ * for.
  */
 static bool kheap_region_mapped(struct kheap_region *region)
 {
@@ -430,16 +432,13 @@ int kheap_region_free_batch(struct kheap_file *kf,
 		mutex_unlock(&kf->lock);
 		return -ENOENT;
 	}
-	list_for_each_entry(region, &dying, node) {
+	list_for_each_entry(region, &dying, node)
 		xa_erase(&kheap_ids, region->id);
-		/* Reuse @freeing to carry "is it mapped" to the kill. */
-		region->freeing = kheap_region_mapped(region);
-	}
 	mutex_unlock(&kf->lock);
 
 	list_for_each_entry_safe(region, tmp, &dying, node) {
 		list_del(&region->node);
-		kheap_region_kill(region, region->freeing, false);
+		kheap_region_kill(region, kheap_region_mapped(region), false);
 	}
 	return 0;
 }

@@ -7,7 +7,8 @@
 #
 # Idempotent and quick the second time: packages are installed only when
 # dpkg says one is missing, and the extraction is skipped while its stamp
-# is newer than the source tarball.
+# is newer than the source tarball and than this script (which says what
+# to extract).
 #
 # Usage: scripts/setup.sh [--bench] [BUILD_DIR]   (default: build)
 #   --bench also installs the allocators the benchmark compares against.
@@ -24,7 +25,7 @@ tools=$build/tools
 packages="gcc gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-dev
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
-	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
+	qemu-system-x86 busybox-static cpio kmod binutils xz-utils zstd
 	libnl-3-dev libnl-genl-3-dev sparse linux-source-6.1 gnuplot-nox
 	flex bison bc patch libelf-dev $bench_packages"
 
@@ -56,13 +57,16 @@ if [ -z "$src" ]; then
 fi
 
 stamp=$tools/.extracted
-if [ ! -f "$stamp" ] || [ "$src" -nt "$stamp" ]; then
-	echo "setup: extracting checkpatch.pl and kselftest headers from $src"
+if [ ! -f "$stamp" ] || [ "$src" -nt "$stamp" ] || [ "$0" -nt "$stamp" ]; then
+	echo "setup: extracting checkpatch.pl and kselftest's files from $src"
 	rm -rf "$tools"
 	mkdir -p "$tools/src"
+	# Also extract-vmlinux: scripts/vm-run boots the vmlinux it finds in
+	# /boot's bzImage (it needs readelf, unxz for 6.1, unzstd for 6.12).
 	tar -xf "$src" -C "$tools/src" --strip-components=1 --wildcards \
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch' \
+		'*/scripts/extract-vmlinux' \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h' \
 		'*/tools/testing/selftests/lib.mk'

@@ -7,11 +7,11 @@
  *   struct kheap_proc    one per address space (mm) known to kheap: the
  *                        opener of a file, or a forked child holding
  *                        copies; holds the counters shown in /proc/kheap.
- *   struct kheap_file    one per open file description; owns regions.
+ *   struct kheap_file    one per open file description; holds regions.
  *   struct kheap_region  one ALLOC (or one fork copy); an array of order-0
  *                        pages plus a globally unique mmap offset.
  *
- * Lifetimes: an owned region is referenced by its owning file (until FREE
+ * Lifetimes: a region of a file is referenced by that file (until FREE
  * or release) and by every VMA that maps it (vm_open/vm_close).  A VMA pins
  * its file (vma->vm_file), so a file always outlives the mappings of its
  * regions, and the module (fops owner) outlives every file.  A fork copy
@@ -47,14 +47,15 @@ struct vm_area_struct;
  * Region handles.  Every open of /dev/kheap through the same device node
  * shares one inode->i_mapping, and unmap_mapping_range() zaps by file
  * offset range, so the offset ranges of all live regions must be disjoint
- * system wide.  A region gets a global id (from 1) and owns the page
- * offset window [id << KHEAP_PGOFF_SHIFT, (id + 1) << KHEAP_PGOFF_SHIFT),
- * which bounds a region to KHEAP_REGION_PAGES_MAX pages.  With 4 KiB pages
- * the byte offset is id << 32; KHEAP_ID_MAX keeps it below 2^63 and the
- * page offset within an unsigned long.
+ * system wide.  A region gets a global id (from 1) and owns the offset
+ * window of KHEAP_WINDOW_PAGES pages [id << KHEAP_PGOFF_SHIFT,
+ * (id + 1) << KHEAP_PGOFF_SHIFT), which bounds a region to that many
+ * pages; the parameter max_pages_per_region can only lower the bound.
+ * With 4 KiB pages the byte offset is id << 32; KHEAP_ID_MAX keeps it
+ * below 2^63 and the page offset within an unsigned long.
  */
 #define KHEAP_PGOFF_SHIFT	20
-#define KHEAP_REGION_PAGES_MAX	BIT(KHEAP_PGOFF_SHIFT)
+#define KHEAP_WINDOW_PAGES	BIT(KHEAP_PGOFF_SHIFT)
 #define KHEAP_ID_BITS_64	(63 - PAGE_SHIFT - KHEAP_PGOFF_SHIFT)
 #define KHEAP_ID_BITS_LONG	(BITS_PER_LONG - KHEAP_PGOFF_SHIFT)
 #define KHEAP_ID_BITS		min_t(int, KHEAP_ID_BITS_64, KHEAP_ID_BITS_LONG)
@@ -62,9 +63,9 @@ struct vm_area_struct;
 
 /*
  * A 32-bit process hands mmap a 32-bit page offset, so its regions take
- * ids below KHEAP_ID_MAX_COMPAT (from a cursor of their own), as every
+ * ids up to KHEAP_ID_MAX_COMPAT (from a cursor of their own), as every
  * region does on a 32-bit kernel. Only the process that allocated a region
- * may map it, so the ALLOC call tells which window its offset must fit.
+ * may map it, so the ALLOC call decides which ids the region may take.
  */
 #define KHEAP_ID_MAX_COMPAT	((u32)(BIT(32 - KHEAP_PGOFF_SHIFT) - 1))
 
@@ -184,10 +185,11 @@ struct kheap_proc_stats {
 
 /**
  * struct kheap_file - one open file description of /dev/kheap
- * @proc:	accounting owner; the opener's address space
+ * @proc:	the file's owner, charged for its regions: the process
+ *		(address space) that opened it
  * @mapping:	the address_space mappings of this file live in
  * @lock:	protects @regions and the regions' @freeing marks
- * @regions:	regions owned by this file (struct kheap_region.node)
+ * @regions:	the regions of this file (struct kheap_region.node)
  */
 struct kheap_file {
 	struct kheap_proc *proc;
@@ -198,9 +200,10 @@ struct kheap_file {
 
 /**
  * struct kheap_region - one allocated region, or one fork copy
- * @kref:	owner file's reference plus one per mapping VMA
- * @node:	link in the owner's region list (kheap_file.lock)
- * @owner:	the file that allocated it, NULL for a fork copy; constant
+ * @kref:	@kf's reference (a fork copy has none) plus one per
+ *		mapping VMA
+ * @node:	link in @kf's region list (kheap_file.lock)
+ * @kf:		the file that allocated it, NULL for a fork copy; constant
  * @proc:	the process it is charged to; constant
  * @id:		global id (0 for a copy); the handle is
  *		@id << (KHEAP_PGOFF_SHIFT + PAGE_SHIFT)
@@ -208,7 +211,7 @@ struct kheap_file {
  * @nr_pages:	size in pages; constant
  * @sem:	fault side readers vs. the one writer that kills the region
  * @dead:	set once by FREE/release under @sem; faults then SIGBUS
- * @freeing:	picked by a BATCH_FREE in progress (kheap_file.lock)
+ * @freeing:	picked by a FREE or BATCH_FREE in progress (kheap_file.lock)
  * @at_exit:	a fork copy's last mapping went with its process (exit or
  *		exec) rather than by munmap; set by vm_close
  * @pages:	the pages; released right after the region dies (a fork
@@ -217,7 +220,7 @@ struct kheap_file {
 struct kheap_region {
 	struct kref kref;
 	struct list_head node;
-	struct kheap_file *owner;
+	struct kheap_file *kf;
 	struct kheap_proc *proc;
 	u32 id;
 	unsigned long pgoff;
@@ -239,7 +242,6 @@ int kheap_set_limits(u64 per_process, u64 total);
 struct kheap_proc *kheap_proc_get_current(void);
 struct kheap_proc *kheap_proc_get_mm(struct mm_struct *mm);
 struct kheap_proc *kheap_proc_find_current(void);
-void kheap_proc_get(struct kheap_proc *proc);
 void kheap_proc_put(struct kheap_proc *proc);
 void kheap_proc_claim(struct kheap_proc *proc);
 int kheap_account_charge(struct kheap_proc *proc, unsigned long pages);
@@ -264,8 +266,8 @@ int kheap_region_free_batch(struct kheap_file *kf,
 			    const struct kheap_batch_entry *entries,
 			    unsigned int count);
 void kheap_region_free_all(struct kheap_file *kf);
-struct kheap_region *kheap_region_lookup(struct kheap_file *kf,
-					 unsigned long pgoff);
+struct kheap_region *kheap_region_lookup_pgoff(struct kheap_file *kf,
+					       unsigned long pgoff);
 struct kheap_region *kheap_region_fork_copy(struct kheap_region *src,
 					    struct mm_struct *mm);
 void kheap_region_get(struct kheap_region *region);
