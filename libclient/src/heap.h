@@ -34,6 +34,8 @@ struct kh_heap {
 	uint32_t cached[KH_SMALL_CLASSES];
 	/* Per size class: slabs with free slots; the head is allocated from. */
 	struct kh_span *slabs[KH_SMALL_CLASSES];
+	/* Per size class: an empty slab kept on that list, not the head. */
+	struct kh_span *spare_slabs[KH_SMALL_CLASSES];
 	/* atomic: slabs that other threads freed into, via span.remote_next;
 	 * apart from what the owner writes on every allocation and free */
 	struct kh_span *remote_spans __attribute__((aligned(64)));

@@ -120,18 +120,26 @@ static struct kh_span *slab_create(struct kh_heap *heap, unsigned size_class)
 /*
  * Owner bookkeeping once slots came back (used already lowered): a full
  * slab rejoins its class list; an empty one that is not the one being
- * allocated from is released.
+ * allocated from is kept as the class's spare if it has none, else
+ * released. The spare stays on the list: it is allocated from once it
+ * comes to the head. It spares a class whose live count swings by about
+ * a slab's worth a slab created and destroyed at every swing.
  */
 static void slab_settle(struct kh_heap *heap, struct kh_span *span)
 {
 	struct kh_span **list = &heap->slabs[span->size_class];
+	struct kh_span **spare = &heap->spare_slabs[span->size_class];
 
 	kh_assert(span->owner == heap && span->used < span->capacity);
 	if (span->full) {
 		span->full = false;
 		list_push_second(list, span);
 	}
-	if (span->used == 0 && *list != span) {
+	if (span->used == 0 && *list != span && *spare != span) {
+		if (*spare == NULL) {
+			*spare = span;
+			return;
+		}
 		list_unlink(list, span);
 		/* Every slot is free, hence zero: the region goes back as it came. */
 		kh_span_destroy(span, 0, 0);
@@ -305,6 +313,8 @@ void *kh_slab_alloc_slow(struct kh_heap *heap, unsigned size_class,
 			return NULL;
 		list_push_head(list, span);
 	}
+	if (span == heap->spare_slabs[size_class])
+		heap->spare_slabs[size_class] = NULL;	/* in use again */
 	return kh_slab_alloc(heap, size_class, size, site);
 }
 
