@@ -296,7 +296,24 @@ static enum kh_lookup medium_lookup(struct kh_span *span, const void *ptr,
 	uint32_t granule = (uint32_t)(offset >> GRANULE_SHIFT);
 	uint32_t first = granule;
 	bool aligned = (offset & (GRANULE - 1)) == 0;
+	uint32_t tag;
 
+	/*
+	 * The start of a live block, the case of every valid free: only
+	 * the thread that owns the block changes its tags (resizing it), so
+	 * they can be read without the lock.
+	 */
+	if (likely(aligned)) {
+		tag = __atomic_load_n(&span->meta[granule].link, __ATOMIC_RELAXED);
+		if (likely((tag & (TAG_START | TAG_FREE)) == TAG_START)) {
+			block->span = span;
+			block->start = (char *)ptr;
+			block->room = (size_t)(tag & TAG_LENGTH) << GRANULE_SHIFT;
+			block->meta = &span->meta[granule];
+			block->size = block->meta->size;
+			return KH_EXACT;
+		}
+	}
 	/* Tags can change under a concurrent allocation; a lookup racing
 	 * with one is a use of memory the caller does not own anyway. */
 	pthread_mutex_lock(&arena->lock);
