@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * smart_pointers - the original API (new, alt, del) and what the checked
- * handles catch. Misuse is reported through a hook here instead of the
+ * references catch. Misuse is reported through a hook here instead of the
  * default abort, so the program can show several in a row.
  */
 #include <stdio.h>
@@ -44,9 +44,9 @@ int main(void)
 
 	ref = kheap_ref_of(numbers);
 	*KHEAP_REF_ELEM(ref, 999, int) = 42;
-	printf("handle: element 999 = %d (checked)\n",
+	printf("reference: element 999 = %d (checked)\n",
 	       *KHEAP_REF_ELEM(ref, 999, int));
-	printf("handle: element 1000 -> %p\n",
+	printf("reference: element 1000 -> %p\n",
 	       (void *)KHEAP_REF_ELEM(ref, 1000, int));
 
 	if (!new(name, 5, char))
@@ -59,7 +59,7 @@ int main(void)
 	alias = numbers;
 	del(numbers);
 	printf("del: freed, numbers is now %p\n", (void *)numbers);
-	printf("handle after del -> %p\n", (void *)KHEAP_REF_ELEM(ref, 0, int));
+	printf("reference after del -> %p\n", (void *)KHEAP_REF_ELEM(ref, 0, int));
 	printf("del again through an alias: %d\n", del(alias));
 	return EXIT_SUCCESS;
 }

@@ -4,14 +4,14 @@
  *
  * The input is a program: each op byte picks an operation on a table of
  * slots (allocate, zeroed allocate, aligned allocate, resize, free, checked
- * access through a handle, container operations), and the bytes after it
+ * access through a reference, container operations), and the bytes after it
  * are its arguments. A reference model rides along: every slot knows its
  * size and the pattern it was filled with, and every byte is compared
  * before the block is resized or freed and at the end of the input, so any
  * corruption of one block by the allocator's handling of another is found.
  *
  * Misuse is injected on purpose (double free, interior free, a write past
- * the end, access through a stale handle, out-of-bounds access) with the
+ * the end, access through a stale reference, out-of-bounds access) with the
  * library set to report and return rather than abort: each must be
  * detected as the kind the model expects, and none may crash.
  */
@@ -232,14 +232,14 @@ static void op_double_free(struct input *in)
 	expect_report(before, KHEAP_ERR_DOUBLE_FREE, KHEAP_ERR_INVALID_FREE);
 }
 
-static void op_stale_handle(struct input *in)
+static void op_stale_reference(struct input *in)
 {
 	unsigned i = read_u8(in) % FREED;
 	unsigned before = reports;
 
 	if (!freed[i])
 		return;
-	expect(kheap_ref_at(freed_refs[i], 0, 1) == NULL, "stale handle dereferenced");
+	expect(kheap_ref_at(freed_refs[i], 0, 1) == NULL, "stale reference dereferenced");
 	expect_report(before, KHEAP_ERR_USE_AFTER_FREE, KHEAP_ERR_STALE_REFERENCE);
 }
 
@@ -367,7 +367,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			op_double_free(&in);
 			break;
 		case 7:
-			op_stale_handle(&in);
+			op_stale_reference(&in);
 			break;
 		case 8:
 			op_interior_free(s, &in);

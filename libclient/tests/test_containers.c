@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_containers - handles, kheap_vec and kheap_buf, with misuse caught
+ * test_containers - references, kheap_vec and kheap_buf, with misuse caught
  * through the error hook (KHEAP_ON_ERROR_RETURN) so one program can look
  * at many reports. The abort path of each is in tests/misuse/.
  */
@@ -29,7 +29,7 @@ static void remember(const struct kheap_error_report *report, void *arg)
 		CHECK(last_error == (kind));				\
 	} while (0)
 
-TEST(handle_checks_liveness_and_bounds)
+TEST(reference_checks_liveness_and_bounds)
 {
 	int *p = kheap_malloc(10 * sizeof(int));
 	kheap_ref ref = kheap_ref_of(p);
@@ -45,7 +45,7 @@ TEST(handle_checks_liveness_and_bounds)
 	CHECK_REPORTS(kheap_ref_of(p + 1), KHEAP_ERR_INVALID_REFERENCE);
 }
 
-TEST(handle_goes_stale_on_resize)
+TEST(reference_goes_stale_on_resize)
 {
 	char *p = kheap_malloc(100);
 	kheap_ref ref = kheap_ref_of(p);

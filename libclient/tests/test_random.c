@@ -2,7 +2,7 @@
 /*
  * test_random - a long random mix of allocate, zeroed allocate, aligned
  * allocate, resize and free over every size tier, checked against a model:
- * each live block's bytes, size, alignment and handle, and that memory
+ * each live block's bytes, size, alignment and reference, and that memory
  * from kheap_calloc is zero.
  */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* A handle access that runs past the end. */
+/* An access through a reference that runs past the end. */
 #include "misuse.h"
 
 int main(void)

@@ -1,4 +1,4 @@
-/* Access through a handle taken before an in-place resize. */
+/* Access through a reference taken before an in-place resize. */
 #include "misuse.h"
 
 int main(void)

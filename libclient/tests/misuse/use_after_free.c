@@ -1,4 +1,4 @@
-/* Access through a handle after the allocation was freed. */
+/* Access through a reference after the allocation was freed. */
 #include "misuse.h"
 
 int main(void)
