@@ -50,12 +50,17 @@ VM_LABEL	?= $(VM_KERNEL)
 VM_VMLINUX	?=
 VM_TIMEOUT	?= 600
 
-.PHONY: all module vm-modules selftests tools setup run check check-runner \
-	check-vm debug-kernel check-debug-kernel lint fuzz soak bench-kernel bench-malloc install clean \
-	kheapstat-chart
+.PHONY: all product module vm-modules selftests tools vm-tests setup run check \
+	check-runner check-vm debug-kernel check-debug-kernel lint fuzz soak bench-kernel \
+	bench-malloc install clean kheapstat-chart
 .DELETE_ON_ERROR:
 
-all: module lib examples selftests tools
+# The product is what `make install` ships and all it builds: nothing of
+# the test lane (selftests, 32-bit or static builds for the guest), whose
+# rules may run scripts/setup.sh and so apt-get.
+all: product examples
+
+product: module lib tools
 
 # ---------------------------------------------------------------- module --
 
@@ -126,7 +131,7 @@ NL_STATIC_LIBS	:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 TOOLS_CFLAGS	:= -O2 -g -Wall -Wextra -Iuapi
 VM_TOOLS	:= $(addprefix $(BUILD)/vm/tools/,kheapstat kheap_hog runas json_get)
 
-tools: $(BUILD)/tools-bin/kheapstat $(VM_TOOLS)
+tools: $(BUILD)/tools-bin/kheapstat
 
 $(BUILD)/tools-bin/kheapstat: tools/kheapstat.c $(wildcard uapi/linux/*.h)
 	@mkdir -p $(@D)
@@ -178,7 +183,11 @@ check-runner:
 # KHEAP_FUZZ_SECONDS (20 unless VM_APPEND=KHEAP_FUZZ_SECONDS=N says more).
 VM_TESTS = $(SELFTESTS) $(SELFTESTS_M32) $(LIB_STATIC_TESTS) $(BUILD)/fuzz/kheap_fuzz
 
-check-vm: $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstword $(subst :, ,$(f))))
+# Everything a guest of check-vm runs besides the module: the test lane's
+# builds, also made up front by make check.
+vm-tests: $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstword $(subst :, ,$(f))))
+
+check-vm: vm-tests
 	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \
 		$(if $(VM_VMLINUX),--vmlinux $(VM_VMLINUX)) --timeout $(VM_TIMEOUT) \
 		--payload scripts/vm/suite.sh \
@@ -271,7 +280,7 @@ bench-malloc: $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
 
 # --------------------------------------------------------------- install --
 
-install: all
+install: product
 	install -D -m 0644 $(BUILD)/kheap.ko $(DESTDIR)/lib/modules/$(KVER)/extra/kheap.ko
 	install -D -m 0644 udev/60-kheap.rules $(DESTDIR)/lib/udev/rules.d/60-kheap.rules
 	install -D -m 0644 uapi/linux/kheap.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap.h
