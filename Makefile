@@ -23,6 +23,15 @@
 # KDIR picks the kernel headers to build against: the running kernel's when
 # they exist (a real host), else the newest installed under /lib/modules.
 
+# The project's release, and its only spelling: the library's file name and
+# soname (the first number: libkheapclient.so.1), the pkg-config file's
+# Version and the module's MODULE_VERSION. Not VERSION: the kernel's
+# Makefile has its own, and a variable given on make's command line
+# reaches every sub-make, kbuild's too.
+KHEAP_VERSION	:= 1.0.0
+# Kbuild takes it from the environment, also when scripts/lint.sh builds.
+export KHEAP_VERSION
+
 BUILD		?= build
 PREFIX		?= /usr/local
 LIBDIR		?= $(PREFIX)/lib
@@ -290,12 +299,13 @@ install: product
 	install -D -m 0644 man/kheapstat.1 $(DESTDIR)$(PREFIX)/share/man/man1/kheapstat.1
 	$(foreach h,$(LIB_HEADERS),install -D -m 0644 $(h) $(DESTDIR)$(INCLUDEDIR)/$(notdir $(h)) &&) true
 	install -D -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO))
-	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libkheapclient.so.1
-	ln -sf libkheapclient.so.1 $(DESTDIR)$(LIBDIR)/libkheapclient.so
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libkheapclient.so
 	install -D -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libkheapclient.a
 	@mkdir -p $(DESTDIR)$(LIBDIR)/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' libclient/kheapclient.pc.in \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(KHEAP_VERSION)|' \
+	    libclient/kheapclient.pc.in \
 		>$(DESTDIR)$(LIBDIR)/pkgconfig/kheapclient.pc
 	$(if $(DESTDIR),,depmod -a $(KVER))
 

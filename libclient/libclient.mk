@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 #
 # libclient.mk - libkheapclient, its malloc replacement, examples and tests.
-# Included by the top-level Makefile; uses only BUILD and CC from it.
+# Included by the top-level Makefile; uses only BUILD, CC and KHEAP_VERSION
+# (the release: the .so's file name, its soname from the first number) from it.
 #
 #   lib          shared + static library and the LD_PRELOAD malloc (LIB_*)
 #   examples     $(EXAMPLES)
@@ -20,7 +21,11 @@ KH_OUT		:= $(BUILD)/libclient
 KHEAP_DEBUG	?= 1
 INSTRUMENT	?= 0
 
-LIB_SO		:= $(BUILD)/lib/libkheapclient.so.1.0.0
+ifeq ($(KHEAP_VERSION),)
+$(error KHEAP_VERSION is not set: libclient.mk is included by the top-level Makefile)
+endif
+LIB_SONAME	:= libkheapclient.so.$(firstword $(subst ., ,$(KHEAP_VERSION)))
+LIB_SO		:= $(BUILD)/lib/libkheapclient.so.$(KHEAP_VERSION)
 LIB_A		:= $(BUILD)/lib/libkheapclient.a
 LIB_PRELOAD	:= $(BUILD)/lib/libkheapmalloc.so
 LIB_CFLAGS	:= -I$(KH_DIR)/include
@@ -63,11 +68,11 @@ $(KH_OUT)/obj-tsan/%.o: $(KH_DIR)/src/%.c $(KH_DEPS)
 
 $(LIB_SO): $(KH_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,libkheapclient.so.1 -Wl,-z,defs $^ -o $@ -pthread
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs $^ -o $@ -pthread
 
 $(BUILD)/lib/libkheapclient.so: $(LIB_SO)
-	ln -sf $(notdir $(LIB_SO)) $(@D)/libkheapclient.so.1
-	ln -sf libkheapclient.so.1 $@
+	ln -sf $(notdir $(LIB_SO)) $(@D)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
 
 $(LIB_A): $(KH_OBJS)
 	@mkdir -p $(@D)
