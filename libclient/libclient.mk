@@ -66,9 +66,12 @@ $(KH_OUT)/obj-tsan/%.o: $(KH_DIR)/src/%.c $(KH_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(KH_LIB_CFLAGS) $(KH_TSAN) -c $< -o $@
 
-$(LIB_SO): $(KH_OBJS)
+# A version script each decides what the shared objects export (the
+# sources' visibility attributes alone would let a slip through).
+$(LIB_SO): $(KH_OBJS) $(KH_DIR)/libkheapclient.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs $^ -o $@ -pthread
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs \
+		-Wl,--version-script=$(KH_DIR)/libkheapclient.map $(KH_OBJS) -o $@ -pthread
 
 $(BUILD)/lib/libkheapclient.so: $(LIB_SO)
 	ln -sf $(notdir $(LIB_SO)) $(@D)/$(LIB_SONAME)
@@ -81,9 +84,10 @@ $(LIB_A): $(KH_OBJS)
 
 # The malloc replacement carries its own copy of the allocator, so that a
 # preloaded program needs nothing else.
-$(LIB_PRELOAD): $(KH_OUT)/obj/preload.o $(KH_OBJS)
+$(LIB_PRELOAD): $(KH_OUT)/obj/preload.o $(KH_OBJS) $(KH_DIR)/libkheapmalloc.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-z,defs $^ -o $@ -pthread
+	$(CC) -shared -Wl,-z,defs -Wl,--version-script=$(KH_DIR)/libkheapmalloc.map \
+		$(filter %.o,$^) -o $@ -pthread
 
 # ---- examples --------------------------------------------------------------
 
