@@ -289,8 +289,23 @@ bench-malloc: $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
 
 # --------------------------------------------------------------- install --
 
+# The module installs as kbuild installs modules: modules_install from the
+# folder it was built in, into extra/, compressed when the kernel says so
+# (Debian's 6.12: extra/kheap.ko.xz) and signed when kbuild finds a key
+# (Debian's headers have none: sign-file complains and kbuild goes on, as
+# for every external module; the module stays unsigned). kbuild runs
+# depmod only when System.map lies beside the headers, which it never does
+# in Debian's headers packages (it is in /boot), so depmod runs here in any
+# case: with -b for a staging DESTDIR (where it warns that modules.order
+# and modules.builtin, the kernel package's files, are missing), without
+# System.map, which depmod needs only to check symbols (-e), not to index
+# modules. kbuild's make runs in KDIR: the root must be an absolute path.
+KMOD_ROOT = $(abspath $(DESTDIR))
+
 install: product
-	install -D -m 0644 $(BUILD)/kheap.ko $(DESTDIR)/lib/modules/$(KVER)/extra/kheap.ko
+	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/kmod/$(KVER)) \
+		INSTALL_MOD_PATH=$(KMOD_ROOT) INSTALL_MOD_DIR=extra modules_install
+	depmod $(if $(KMOD_ROOT),-b $(KMOD_ROOT)) $(KVER)
 	install -D -m 0644 udev/60-kheap.rules $(DESTDIR)/lib/udev/rules.d/60-kheap.rules
 	install -D -m 0644 uapi/linux/kheap.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap.h
 	install -D -m 0644 uapi/linux/kheap_netlink.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap_netlink.h
@@ -302,12 +317,12 @@ install: product
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libkheapclient.so
 	install -D -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libkheapclient.a
+	install -D -m 0755 $(LIB_PRELOAD) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_PRELOAD))
 	@mkdir -p $(DESTDIR)$(LIBDIR)/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(KHEAP_VERSION)|' \
 	    libclient/kheapclient.pc.in \
 		>$(DESTDIR)$(LIBDIR)/pkgconfig/kheapclient.pc
-	$(if $(DESTDIR),,depmod -a $(KVER))
 
 clean:
 	rm -rf $(BUILD)

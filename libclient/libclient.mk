@@ -29,7 +29,7 @@ LIB_SO		:= $(BUILD)/lib/libkheapclient.so.$(KHEAP_VERSION)
 LIB_A		:= $(BUILD)/lib/libkheapclient.a
 LIB_PRELOAD	:= $(BUILD)/lib/libkheapmalloc.so
 LIB_CFLAGS	:= -I$(KH_DIR)/include
-LIB_HEADERS	:= $(KH_DIR)/include/kheap.h $(KH_DIR)/include/kheap_compat.h
+LIB_HEADERS	:= $(wildcard $(KH_DIR)/include/*.h)
 
 KH_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 KH_SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined \

@@ -28,9 +28,10 @@ echo "TAP version 13"
 make -s --no-print-directory install DESTDIR="$stage" PREFIX=$prefix >"$stage.log" 2>&1
 result "$([ $? = 0 ] && echo 1 || echo 0)" "make install DESTDIR=... PREFIX=$prefix"
 
-for file in lib/modules/*/extra/kheap.ko \
+for file in 'lib/modules/*/extra/kheap.ko*' \
 	    $prefix/include/linux/kheap.h $prefix/include/kheap.h \
 	    $prefix/lib/libkheapclient.so.1 $prefix/lib/libkheapclient.a \
+	    $prefix/lib/libkheapmalloc.so \
 	    $prefix/lib/pkgconfig/kheapclient.pc $prefix/bin/kheapstat \
 	    $prefix/share/man/man1/kheapstat.1 lib/udev/rules.d/60-kheap.rules; do
 	# shellcheck disable=SC2086 # the glob stands for the kernel release
