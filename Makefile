@@ -96,29 +96,48 @@ include libclient/libclient.mk
 
 # ------------------------------------------------------------- selftests --
 
-KSFT_CFLAGS := -static -O2 -g -Wall -Wextra -I$(BUILD)/tools/ksft/include -Iuapi
-SELFTESTS := $(patsubst selftests/kheap/%.c,$(BUILD)/selftests/%, \
-	$(wildcard selftests/kheap/*.c))
-# The same once more as 32-bit programs (gcc-multilib): the module's compat
-# path and offsets within a 32-bit mmap's reach. The harness's pointer
-# comparisons cast pointers to uintmax_t, which -m32 warns about.
-SELFTESTS_M32 := $(addsuffix -m32,$(SELFTESTS))
-KSFT_M32_CFLAGS := $(KSFT_CFLAGS) -m32 -D_FILE_OFFSET_BITS=64 -Wno-pointer-to-int-cast
+# selftests/kheap builds through its own Makefile with kselftest's lib.mk,
+# as it does as tools/testing/selftests/kheap of a kernel tree. Out of a
+# tree, nothing is beside it to answer its `include ../lib.mk` and its
+# "../kselftest_harness.h": both come from the kselftest files
+# scripts/setup.sh extracts from linux-source-6.1 into KSFT_TREE. make and
+# gcc also look for a relative name in the folders named by -I, so naming
+# KSFT_TREE/kselftest (lib.mk's runner folder) to both makes KSFT_TREE the
+# suite's parent, and selftests/kheap stays exactly what a kernel tree
+# takes. Each variant builds into a folder of its own (OUTPUT), static for
+# the busybox guest, with the program names of the suite's Makefile
+# (lib.mk leaves making OUTPUT to its caller).
+KSFT_TREE := $(abspath $(BUILD)/tools/src/tools/testing/selftests)
 
-selftests: $(SELFTESTS) $(SELFTESTS_M32)
+# $(call ksft_make,COLLECTION,CFLAGS[,TARGET]): lib.mk's TARGET (all) for
+# the suite built with CFLAGS into $(BUILD)/selftests/COLLECTION
+ksft_make = $(MAKE) --no-print-directory -C selftests/kheap -I $(KSFT_TREE)/kselftest \
+	OUTPUT=$(abspath $(BUILD)/selftests/$(1)) COLLECTION=$(1) \
+	USERCFLAGS="-g -I$(KSFT_TREE)/kselftest $(2)" USERLDFLAGS=-static $(3)
 
-KSFT_DEPS := $(wildcard selftests/kheap/*.h) $(wildcard uapi/linux/*.h) \
-	$(BUILD)/tools/.extracted
+# The suite once more as 32-bit programs (gcc-multilib): the module's
+# compat path and offsets within a 32-bit mmap's reach. The harness's
+# pointer comparisons cast pointers to uintmax_t, which -m32 warns about.
+KSFT_M32_CFLAGS := -m32 -Wno-pointer-to-int-cast
+KSFT_COLLECTIONS := kheap kheap-m32
 
-$(BUILD)/selftests/%-m32: selftests/kheap/%.c $(KSFT_DEPS)
-	@mkdir -p $(@D)
-	$(CC) $(KSFT_M32_CFLAGS) $< -o $@ -lpthread
+# kselftest-list.txt, as kselftest's install writes it (COLLECTION:PROGRAM),
+# names what check-vm copies into the guest: programs of tests since
+# renamed stay in OUTPUT, but no longer run.
+selftests: $(BUILD)/tools/.extracted
+	@mkdir -p $(addprefix $(BUILD)/selftests/,$(KSFT_COLLECTIONS))
+	$(call ksft_make,kheap)
+	$(call ksft_make,kheap-m32,$(KSFT_M32_CFLAGS))
+	{ $(foreach c,$(KSFT_COLLECTIONS),$(call ksft_make,$(c),,-s emit_tests) &&) true; } \
+		>$(BUILD)/selftests/kselftest-list.txt
 
-$(BUILD)/selftests/%: selftests/kheap/%.c $(KSFT_DEPS)
-	@mkdir -p $(@D)
-	$(CC) $(KSFT_CFLAGS) $< -o $@ -lpthread
+# Read once the selftests are built: a recipe is expanded when it runs.
+ksft_vm_files = $(foreach t,$(file <$(BUILD)/selftests/kselftest-list.txt), \
+	--file $(BUILD)/selftests/$(subst :,/,$(t)):kheap/selftests/$(subst :,/,$(t))) \
+	$(foreach c,$(KSFT_COLLECTIONS),--file selftests/kheap/settings:kheap/selftests/$(c)/settings)
 
-$(BUILD)/tools/.extracted:
+# Extracted again when setup.sh changes (its list of files, say).
+$(BUILD)/tools/.extracted: scripts/setup.sh
 	scripts/setup.sh $(BUILD)
 
 # The examples once more, static, for the busybox guest.
@@ -190,17 +209,18 @@ check-runner:
 
 # The kernel fuzzer runs in every guest after the selftests, for
 # KHEAP_FUZZ_SECONDS (20 unless VM_APPEND=KHEAP_FUZZ_SECONDS=N says more).
-VM_TESTS = $(SELFTESTS) $(SELFTESTS_M32) $(LIB_STATIC_TESTS) $(BUILD)/fuzz/kheap_fuzz
+VM_TESTS = $(LIB_STATIC_TESTS) $(BUILD)/fuzz/kheap_fuzz
 
 # Everything a guest of check-vm runs besides the module: the test lane's
 # builds, also made up front by make check.
-vm-tests: $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstword $(subst :, ,$(f))))
+vm-tests: selftests $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstword $(subst :, ,$(f))))
 
 check-vm: vm-tests
 	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \
 		$(if $(VM_VMLINUX),--vmlinux $(VM_VMLINUX)) --timeout $(VM_TIMEOUT) \
 		--payload scripts/vm/suite.sh \
 		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
+		$(ksft_vm_files) \
 		$(foreach t,$(VM_TESTS),--file $(t):kheap/tests/$(notdir $(t))) \
 		--file tools/tests/kheapstat-check.sh:kheap/tests/kheapstat-check.sh \
 		$(foreach t,$(VM_TOOLS),--file $(t):kheap/tools/$(notdir $(t))) \

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install everything kheap's build and test lane need, then extract the
-# tools Debian ships only inside linux-source-6.1 (checkpatch.pl and the
-# kselftest headers) into $BUILD/tools. Nothing extracted here is committed.
+# tools Debian ships only inside linux-source-6.1 (checkpatch.pl and
+# kselftest's lib.mk, runner and headers) into $BUILD/tools. Nothing
+# extracted here is committed.
 #
 # Idempotent and quick the second time: packages are installed only when
 # dpkg says one is missing, and the extraction is skipped while its stamp
-# is newer than the source tarball.
+# is newer than the source tarball and than this script (which says what
+# to extract).
 #
 # Usage: scripts/setup.sh [--bench] [BUILD_DIR]   (default: build)
 #   --bench also installs the allocators the benchmark compares against.
@@ -56,8 +58,8 @@ if [ -z "$src" ]; then
 fi
 
 stamp=$tools/.extracted
-if [ ! -f "$stamp" ] || [ "$src" -nt "$stamp" ]; then
-	echo "setup: extracting checkpatch.pl and kselftest headers from $src"
+if [ ! -f "$stamp" ] || [ "$src" -nt "$stamp" ] || [ "$0" -nt "$stamp" ]; then
+	echo "setup: extracting checkpatch.pl and kselftest's files from $src"
 	rm -rf "$tools"
 	mkdir -p "$tools/src"
 	tar -xf "$src" -C "$tools/src" --strip-components=1 --wildcards \
@@ -65,11 +67,7 @@ if [ ! -f "$stamp" ] || [ "$src" -nt "$stamp" ]; then
 		'*/scripts/const_structs.checkpatch' \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h' \
-		'*/tools/testing/selftests/lib.mk'
-	# Selftests include "../kselftest_harness.h"; out of a kernel tree
-	# that resolves against -I$(tools)/ksft/include.
-	mkdir -p "$tools/ksft/include"
-	cp "$tools/src/tools/testing/selftests/kselftest.h" \
-	   "$tools/src/tools/testing/selftests/kselftest_harness.h" "$tools/ksft/"
+		'*/tools/testing/selftests/lib.mk' \
+		'*/tools/testing/selftests/kselftest/*'
 	touch "$stamp"
 fi
