@@ -1,24 +1,37 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kheap: top-level build. Everything lands in $(BUILD); nothing is written
-# beside the sources.
+# beside the sources. Two lanes: the product, which is what make install
+# ships and all it builds, and the test lane, which may set the machine up
+# (scripts/setup.sh, apt-get) and builds what only tests need.
 #
-#   make                 module for $(KDIR), library, examples, selftests
-#   make run             set up, build, boot a VM, load the module, run the examples
-#   make profile-demo    the examples instrumented, run with every built-in profiler
+# The product:
+#   make                 the product and the examples
+#   make product         module for $(KDIR), library (.so, .a and the LD_PRELOAD
+#                        libkheapmalloc.so), kheapstat
+#   make install         the product: the module by kbuild's modules_install into
+#                        extra/ and depmod, library, preload library, headers,
+#                        pkg-config, kheapstat, udev rule (DESTDIR, PREFIX, LIBDIR)
 #   make INSTRUMENT=1    build the examples with -DKHEAP_INSTRUMENT (allocation sites)
+#   make clean
+#
+# The test lane:
+#   make run             set up, build, boot a VM, load the module, run the examples
 #   make check           set up, build, run every test (host and VM), sum them up
 #   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
+#   make check-lib       the library's host tests: plain, ASan+UBSan, TSan, preload
+#   make selftests       the kselftest suite by its Makefile and kselftest's lib.mk,
+#                        static, 64- and 32-bit: $(BUILD)/selftests/kheap{,-m32}
+#   make check-vm        the VM suite on VM_KERNEL (make vm-modules first)
 #   make check-debug-kernel  the VM suite on a 6.1 kernel built with KASAN,
 #                        lockdep and kmemleak (builds it the first time);
 #                        part of make check
 #   make fuzz            the library's libFuzzer harness, FUZZ_SECONDS (default 60)
 #   make soak            library and module under pressure in a guest, SOAK_SECONDS
+#   make profile-demo    the examples instrumented, run with every built-in profiler
 #   make bench-kernel    region acquire/map/touch/release vs anonymous mmap, in a guest
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
 #   make kheapstat-chart record a guest run with kheapstat, plot it (gnuplot)
-#   make install         module, library, headers, pkg-config (DESTDIR, PREFIX)
-#   make clean
 #
 # KDIR picks the kernel headers to build against: the running kernel's when
 # they exist (a real host), else the newest installed under /lib/modules.
