@@ -1,27 +1,49 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kheap: top-level build. Everything lands in $(BUILD); nothing is written
-# beside the sources.
+# beside the sources. Two lanes: the product, which is what make install
+# ships and all it builds, and the test lane, which may set the machine up
+# (scripts/setup.sh, apt-get) and builds what only tests need.
 #
-#   make                 module for $(KDIR), library, examples, selftests
-#   make run             set up, build, boot a VM, load the module, run the examples
-#   make profile-demo    the examples instrumented, run with every built-in profiler
+# The product:
+#   make                 the product and the examples
+#   make product         module for $(KDIR), library (.so, .a and the LD_PRELOAD
+#                        libkheapmalloc.so), kheapstat
+#   make install         the product: the module by kbuild's modules_install into
+#                        extra/ and depmod, library, preload library, headers,
+#                        pkg-config, kheapstat, udev rule (DESTDIR, PREFIX, LIBDIR)
 #   make INSTRUMENT=1    build the examples with -DKHEAP_INSTRUMENT (allocation sites)
+#   make clean
+#
+# The test lane:
+#   make run             set up, build, boot a VM, load the module, run the examples
 #   make check           set up, build, run every test (host and VM), sum them up
 #   make lint            checkpatch --strict, sparse (C=2) and W=1 on every kernel
+#   make check-lib       the library's host tests: plain, ASan+UBSan, TSan, preload
+#   make selftests       the kselftest suite by its Makefile and kselftest's lib.mk,
+#                        static, 64- and 32-bit: $(BUILD)/selftests/kheap{,-m32}
+#   make check-vm        the VM suite on VM_KERNEL (make vm-modules first)
 #   make check-debug-kernel  the VM suite on a 6.1 kernel built with KASAN,
 #                        lockdep and kmemleak (builds it the first time);
 #                        part of make check
 #   make fuzz            the library's libFuzzer harness, FUZZ_SECONDS (default 60)
 #   make soak            library and module under pressure in a guest, SOAK_SECONDS
+#   make profile-demo    the examples instrumented, run with every built-in profiler
 #   make bench-kernel    region acquire/map/touch/release vs anonymous mmap, in a guest
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
 #   make kheapstat-chart record a guest run with kheapstat, plot it (gnuplot)
-#   make install         module, library, headers, pkg-config (DESTDIR, PREFIX)
-#   make clean
 #
 # KDIR picks the kernel headers to build against: the running kernel's when
 # they exist (a real host), else the newest installed under /lib/modules.
+
+# The project's release, and its only spelling: the library's file name and
+# soname (the first number: libkheapclient.so.1), the pkg-config file's
+# Version and the module's MODULE_VERSION. Not VERSION: the kernel's
+# Makefile has its own, and a variable given on make's command line
+# reaches every sub-make, kbuild's too.
+KHEAP_VERSION	:= 1.0.0
+# Kbuild takes it from the environment, also when scripts/lint.sh builds.
+export KHEAP_VERSION
 
 BUILD		?= build
 PREFIX		?= /usr/local
@@ -50,12 +72,17 @@ VM_LABEL	?= $(VM_KERNEL)
 VM_VMLINUX	?=
 VM_TIMEOUT	?= 600
 
-.PHONY: all module vm-modules selftests tools setup run check check-runner \
-	check-vm debug-kernel check-debug-kernel lint fuzz soak bench-kernel bench-malloc install clean \
-	kheapstat-chart
+.PHONY: all product module vm-modules selftests tools vm-tests setup run check \
+	check-runner check-vm debug-kernel check-debug-kernel lint fuzz soak bench-kernel \
+	bench-malloc install clean kheapstat-chart
 .DELETE_ON_ERROR:
 
-all: module lib examples selftests tools
+# The product is what `make install` ships and all it builds: nothing of
+# the test lane (selftests, 32-bit or static builds for the guest), whose
+# rules may run scripts/setup.sh and so apt-get.
+all: product examples
+
+product: module lib tools
 
 # ---------------------------------------------------------------- module --
 
@@ -82,29 +109,48 @@ include libclient/libclient.mk
 
 # ------------------------------------------------------------- selftests --
 
-KSFT_CFLAGS := -static -O2 -g -Wall -Wextra -I$(BUILD)/tools/ksft/include -Iuapi
-SELFTESTS := $(patsubst selftests/kheap/%.c,$(BUILD)/selftests/%, \
-	$(wildcard selftests/kheap/*.c))
-# The same once more as 32-bit programs (gcc-multilib): the module's compat
-# path and offsets within a 32-bit mmap's reach. The harness's pointer
-# comparisons cast pointers to uintmax_t, which -m32 warns about.
-SELFTESTS_M32 := $(addsuffix -m32,$(SELFTESTS))
-KSFT_M32_CFLAGS := $(KSFT_CFLAGS) -m32 -D_FILE_OFFSET_BITS=64 -Wno-pointer-to-int-cast
+# selftests/kheap builds through its own Makefile with kselftest's lib.mk,
+# as it does as tools/testing/selftests/kheap of a kernel tree. Out of a
+# tree, nothing is beside it to answer its `include ../lib.mk` and its
+# "../kselftest_harness.h": both come from the kselftest files
+# scripts/setup.sh extracts from linux-source-6.1 into KSFT_TREE. make and
+# gcc also look for a relative name in the folders named by -I, so naming
+# KSFT_TREE/kselftest (lib.mk's runner folder) to both makes KSFT_TREE the
+# suite's parent, and selftests/kheap stays exactly what a kernel tree
+# takes. Each variant builds into a folder of its own (OUTPUT), static for
+# the busybox guest, with the program names of the suite's Makefile
+# (lib.mk leaves making OUTPUT to its caller).
+KSFT_TREE := $(abspath $(BUILD)/tools/src/tools/testing/selftests)
 
-selftests: $(SELFTESTS) $(SELFTESTS_M32)
+# $(call ksft_make,COLLECTION,CFLAGS[,TARGET]): lib.mk's TARGET (all) for
+# the suite built with CFLAGS into $(BUILD)/selftests/COLLECTION
+ksft_make = $(MAKE) --no-print-directory -C selftests/kheap -I $(KSFT_TREE)/kselftest \
+	OUTPUT=$(abspath $(BUILD)/selftests/$(1)) COLLECTION=$(1) \
+	USERCFLAGS="-g -I$(KSFT_TREE)/kselftest $(2)" USERLDFLAGS=-static $(3)
 
-KSFT_DEPS := $(wildcard selftests/kheap/*.h) $(wildcard uapi/linux/*.h) \
-	$(BUILD)/tools/.extracted
+# The suite once more as 32-bit programs (gcc-multilib): the module's
+# compat path and offsets within a 32-bit mmap's reach. The harness's
+# pointer comparisons cast pointers to uintmax_t, which -m32 warns about.
+KSFT_M32_CFLAGS := -m32 -Wno-pointer-to-int-cast
+KSFT_COLLECTIONS := kheap kheap-m32
 
-$(BUILD)/selftests/%-m32: selftests/kheap/%.c $(KSFT_DEPS)
-	@mkdir -p $(@D)
-	$(CC) $(KSFT_M32_CFLAGS) $< -o $@ -lpthread
+# kselftest-list.txt, as kselftest's install writes it (COLLECTION:PROGRAM),
+# names what check-vm copies into the guest: programs of tests since
+# renamed stay in OUTPUT, but no longer run.
+selftests: $(BUILD)/tools/.extracted
+	@mkdir -p $(addprefix $(BUILD)/selftests/,$(KSFT_COLLECTIONS))
+	$(call ksft_make,kheap)
+	$(call ksft_make,kheap-m32,$(KSFT_M32_CFLAGS))
+	{ $(foreach c,$(KSFT_COLLECTIONS),$(call ksft_make,$(c),,-s emit_tests) &&) true; } \
+		>$(BUILD)/selftests/kselftest-list.txt
 
-$(BUILD)/selftests/%: selftests/kheap/%.c $(KSFT_DEPS)
-	@mkdir -p $(@D)
-	$(CC) $(KSFT_CFLAGS) $< -o $@ -lpthread
+# Read once the selftests are built: a recipe is expanded when it runs.
+ksft_vm_files = $(foreach t,$(file <$(BUILD)/selftests/kselftest-list.txt), \
+	--file $(BUILD)/selftests/$(subst :,/,$(t)):kheap/selftests/$(subst :,/,$(t))) \
+	$(foreach c,$(KSFT_COLLECTIONS),--file selftests/kheap/settings:kheap/selftests/$(c)/settings)
 
-$(BUILD)/tools/.extracted:
+# Extracted again when setup.sh changes (its list of files, say).
+$(BUILD)/tools/.extracted: scripts/setup.sh
 	scripts/setup.sh $(BUILD)
 
 # The examples once more, static, for the busybox guest.
@@ -126,7 +172,7 @@ NL_STATIC_LIBS	:= $(shell pkg-config --static --libs libnl-genl-3.0 2>/dev/null)
 TOOLS_CFLAGS	:= -O2 -g -Wall -Wextra -Iuapi
 VM_TOOLS	:= $(addprefix $(BUILD)/vm/tools/,kheapstat kheap_hog runas json_get)
 
-tools: $(BUILD)/tools-bin/kheapstat $(VM_TOOLS)
+tools: $(BUILD)/tools-bin/kheapstat
 
 $(BUILD)/tools-bin/kheapstat: tools/kheapstat.c $(wildcard uapi/linux/*.h)
 	@mkdir -p $(@D)
@@ -176,13 +222,18 @@ check-runner:
 
 # The kernel fuzzer runs in every guest after the selftests, for
 # KHEAP_FUZZ_SECONDS (20 unless VM_APPEND=KHEAP_FUZZ_SECONDS=N says more).
-VM_TESTS = $(SELFTESTS) $(SELFTESTS_M32) $(LIB_STATIC_TESTS) $(BUILD)/fuzz/kheap_fuzz
+VM_TESTS = $(LIB_STATIC_TESTS) $(BUILD)/fuzz/kheap_fuzz
 
-check-vm: $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstword $(subst :, ,$(f))))
+# Everything a guest of check-vm runs besides the module: the test lane's
+# builds, also made up front by make check.
+vm-tests: selftests $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstword $(subst :, ,$(f))))
+
+check-vm: vm-tests
 	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \
 		$(if $(VM_VMLINUX),--vmlinux $(VM_VMLINUX)) --timeout $(VM_TIMEOUT) \
 		--payload scripts/vm/suite.sh \
 		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
+		$(ksft_vm_files) \
 		$(foreach t,$(VM_TESTS),--file $(t):kheap/tests/$(notdir $(t))) \
 		--file tools/tests/kheapstat-check.sh:kheap/tests/kheapstat-check.sh \
 		$(foreach t,$(VM_TOOLS),--file $(t):kheap/tools/$(notdir $(t))) \
@@ -271,8 +322,23 @@ bench-malloc: $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
 
 # --------------------------------------------------------------- install --
 
-install: all
-	install -D -m 0644 $(BUILD)/kheap.ko $(DESTDIR)/lib/modules/$(KVER)/extra/kheap.ko
+# The module installs as kbuild installs modules: modules_install from the
+# folder it was built in, into extra/, compressed when the kernel says so
+# (Debian's 6.12: extra/kheap.ko.xz) and signed when kbuild finds a key
+# (Debian's headers have none: sign-file complains and kbuild goes on, as
+# for every external module; the module stays unsigned). kbuild runs
+# depmod only when System.map lies beside the headers, which it never does
+# in Debian's headers packages (it is in /boot), so depmod runs here in any
+# case: with -b for a staging DESTDIR (where it warns that modules.order
+# and modules.builtin, the kernel package's files, are missing), without
+# System.map, which depmod needs only to check symbols (-e), not to index
+# modules. kbuild's make runs in KDIR: the root must be an absolute path.
+KMOD_ROOT = $(abspath $(DESTDIR))
+
+install: product
+	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/kmod/$(KVER)) \
+		INSTALL_MOD_PATH=$(KMOD_ROOT) INSTALL_MOD_DIR=extra modules_install
+	depmod $(if $(KMOD_ROOT),-b $(KMOD_ROOT)) $(KVER)
 	install -D -m 0644 udev/60-kheap.rules $(DESTDIR)/lib/udev/rules.d/60-kheap.rules
 	install -D -m 0644 uapi/linux/kheap.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap.h
 	install -D -m 0644 uapi/linux/kheap_netlink.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap_netlink.h
@@ -281,14 +347,15 @@ install: all
 	install -D -m 0644 man/kheapstat.1 $(DESTDIR)$(PREFIX)/share/man/man1/kheapstat.1
 	$(foreach h,$(LIB_HEADERS),install -D -m 0644 $(h) $(DESTDIR)$(INCLUDEDIR)/$(notdir $(h)) &&) true
 	install -D -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO))
-	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libkheapclient.so.1
-	ln -sf libkheapclient.so.1 $(DESTDIR)$(LIBDIR)/libkheapclient.so
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libkheapclient.so
 	install -D -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libkheapclient.a
+	install -D -m 0755 $(LIB_PRELOAD) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_PRELOAD))
 	@mkdir -p $(DESTDIR)$(LIBDIR)/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' libclient/kheapclient.pc.in \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(KHEAP_VERSION)|' \
+	    libclient/kheapclient.pc.in \
 		>$(DESTDIR)$(LIBDIR)/pkgconfig/kheapclient.pc
-	$(if $(DESTDIR),,depmod -a $(KVER))
 
 clean:
 	rm -rf $(BUILD)

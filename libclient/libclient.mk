@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 #
 # libclient.mk - libkheapclient, its malloc replacement, examples and tests.
-# Included by the top-level Makefile; uses only BUILD and CC from it.
+# Included by the top-level Makefile; uses only BUILD, CC and KHEAP_VERSION
+# (the release: the .so's file name, its soname from the first number) from it.
 #
 #   lib          shared + static library and the LD_PRELOAD malloc (LIB_*)
 #   examples     $(EXAMPLES)
@@ -20,7 +21,11 @@ KH_OUT		:= $(BUILD)/libclient
 KHEAP_DEBUG	?= 1
 INSTRUMENT	?= 0
 
-LIB_SO		:= $(BUILD)/lib/libkheapclient.so.1.0.0
+ifeq ($(KHEAP_VERSION),)
+$(error KHEAP_VERSION is not set: libclient.mk is included by the top-level Makefile)
+endif
+LIB_SONAME	:= libkheapclient.so.$(firstword $(subst ., ,$(KHEAP_VERSION)))
+LIB_SO		:= $(BUILD)/lib/libkheapclient.so.$(KHEAP_VERSION)
 LIB_A		:= $(BUILD)/lib/libkheapclient.a
 LIB_PRELOAD	:= $(BUILD)/lib/libkheapmalloc.so
 LIB_CFLAGS	:= -I$(KH_DIR)/include
@@ -61,13 +66,16 @@ $(KH_OUT)/obj-tsan/%.o: $(KH_DIR)/src/%.c $(KH_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(KH_LIB_CFLAGS) $(KH_TSAN) -c $< -o $@
 
-$(LIB_SO): $(KH_OBJS)
+# A version script each decides what the shared objects export (the
+# sources' visibility attributes alone would let a slip through).
+$(LIB_SO): $(KH_OBJS) $(KH_DIR)/libkheapclient.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,libkheapclient.so.1 -Wl,-z,defs $^ -o $@ -pthread
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs \
+		-Wl,--version-script=$(KH_DIR)/libkheapclient.map $(KH_OBJS) -o $@ -pthread
 
 $(BUILD)/lib/libkheapclient.so: $(LIB_SO)
-	ln -sf $(notdir $(LIB_SO)) $(@D)/libkheapclient.so.1
-	ln -sf libkheapclient.so.1 $@
+	ln -sf $(notdir $(LIB_SO)) $(@D)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
 
 $(LIB_A): $(KH_OBJS)
 	@mkdir -p $(@D)
@@ -76,9 +84,10 @@ $(LIB_A): $(KH_OBJS)
 
 # The malloc replacement carries its own copy of the allocator, so that a
 # preloaded program needs nothing else.
-$(LIB_PRELOAD): $(KH_OUT)/obj/preload.o $(KH_OBJS)
+$(LIB_PRELOAD): $(KH_OUT)/obj/preload.o $(KH_OBJS) $(KH_DIR)/libkheapmalloc.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-z,defs $^ -o $@ -pthread
+	$(CC) -shared -Wl,-z,defs -Wl,--version-script=$(KH_DIR)/libkheapmalloc.map \
+		$(filter %.o,$^) -o $@ -pthread
 
 # ---- examples --------------------------------------------------------------
 

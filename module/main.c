@@ -165,3 +165,4 @@ module_exit(kheap_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("kheap developers");
 MODULE_DESCRIPTION("Master kernel heap serving page regions through /dev/kheap");
+MODULE_VERSION(KHEAP_VERSION);

@@ -34,7 +34,7 @@ submake() {
 	make -s --no-print-directory "$@"
 }
 
-if ! submake all vm-modules >"$tapdir/build.log" 2>&1; then
+if ! submake all vm-modules vm-tests >"$tapdir/build.log" 2>&1; then
 	cat "$tapdir/build.log"
 	echo "not ok - build" | tee "$tapdir/00-build.tap"
 	scripts/tap-summary "$tapdir"/*.tap

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install everything kheap's build and test lane need, then extract the
-# tools Debian ships only inside linux-source-6.1 (checkpatch.pl and the
-# kselftest headers) into $BUILD/tools. Nothing extracted here is committed.
+# tools Debian ships only inside linux-source-6.1 (checkpatch.pl and
+# kselftest's lib.mk, runner and headers) into $BUILD/tools. Nothing
+# extracted here is committed.
 #
 # Idempotent and quick the second time: packages are installed only when
 # dpkg says one is missing, and the extraction is skipped while its stamp
@@ -69,11 +70,7 @@ if [ ! -f "$stamp" ] || [ "$src" -nt "$stamp" ] || [ "$0" -nt "$stamp" ]; then
 		'*/scripts/extract-vmlinux' \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/tools/testing/selftests/kselftest_harness.h' \
-		'*/tools/testing/selftests/lib.mk'
-	# Selftests include "../kselftest_harness.h"; out of a kernel tree
-	# that resolves against -I$(tools)/ksft/include.
-	mkdir -p "$tools/ksft/include"
-	cp "$tools/src/tools/testing/selftests/kselftest.h" \
-	   "$tools/src/tools/testing/selftests/kselftest_harness.h" "$tools/ksft/"
+		'*/tools/testing/selftests/lib.mk' \
+		'*/tools/testing/selftests/kselftest/*'
 	touch "$stamp"
 fi

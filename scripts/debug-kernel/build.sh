@@ -38,11 +38,13 @@
 #
 # Boot it with the standard suite, for example:
 #   r=$(scripts/debug-kernel/build.sh build)
-#   scripts/kbuild.sh build/debug-kernel/src build/kmod/$r . Kbuild uapi module/*.c module/*.h
+#   KHEAP_VERSION=test scripts/kbuild.sh build/debug-kernel/src build/kmod/$r . \
+#       Kbuild uapi module/*.c module/*.h
 #   scripts/vm-run --kernel "$r" --vmlinux build/debug-kernel/src/vmlinux \
 #       --timeout 1800 --payload scripts/vm/suite.sh \
 #       --file build/kmod/$r/kheap.ko:kheap/kheap.ko \
-#       --file build/selftests/kheap_test:kheap/tests/kheap_test
+#       --file build/selftests/kheap/kheap_test:kheap/selftests/kheap/kheap_test \
+#       --file selftests/kheap/settings:kheap/selftests/kheap/settings
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

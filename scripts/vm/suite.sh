@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest payload of the VM test suite (run by scripts/vm/init, output is
-# TAP). Loads kheap.ko, runs every test program under /kheap/tests in name
-# order, then unloads the module: a module that cannot be unloaded after
-# its users are gone is a leak, so that is a test too. On a kernel with
-# kmemleak (scripts/debug-kernel) any object left unreferenced after the
-# unload fails the run as well.
+# TAP). Loads kheap.ko, runs the kselftest collections under
+# /kheap/selftests (the suite as 64- and as 32-bit programs), then every
+# test program under /kheap/tests, each in name order, then unloads the
+# module: a module that cannot be unloaded after its users are gone is a
+# leak, so that is a test too. On a kernel with kmemleak
+# (scripts/debug-kernel) any object left unreferenced after the unload
+# fails the run as well.
 echo "TAP version 13"
 echo "# guest kernel: $(uname -r)"
 status=0
@@ -25,6 +27,39 @@ else
 	echo "not ok - insmod kheap.ko"
 	exit 1
 fi
+
+# A kselftest collection's timeout, with the semantics of kselftest's
+# runner (tools/testing/selftests/kselftest/runner.sh): timeout= of the
+# collection's settings file, 45 s when it has none. The runner itself
+# does not fit this guest: it times out programs only with
+# /usr/bin/timeout, and nests their TAP as comments.
+read_settings() {
+	kselftest_timeout=45
+	[ -r "$1/settings" ] || return 0
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		timeout=*) kselftest_timeout=${line#timeout=} ;;
+		esac
+	done <"$1/settings"
+}
+
+for dir in /kheap/selftests/*; do
+	[ -d "$dir" ] || continue
+	collection=${dir##*/}
+	read_settings "$dir"
+	for test in "$dir"/*; do
+		[ -x "$test" ] || continue
+		echo "# selftests: $collection: ${test##*/}"
+		timeout "$kselftest_timeout" "$test"
+		rc=$?
+		[ $rc = 0 ] || status=1
+		# busybox's timeout execs the program, so one it stops ends
+		# with SIGTERM's status (128 + 15), coreutils' exits with 124.
+		case $rc in
+		124 | 143) echo "not ok - selftests: $collection: ${test##*/} # TIMEOUT $kselftest_timeout seconds" ;;
+		esac
+	done
+done
 
 for test in /kheap/tests/*; do
 	[ -x "$test" ] || continue
