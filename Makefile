@@ -335,6 +335,9 @@ bench-malloc: $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
 # modules. kbuild's make runs in KDIR: the root must be an absolute path.
 KMOD_ROOT = $(abspath $(DESTDIR))
 
+# Every page of man/, into the section its suffix names.
+MAN_PAGES := $(wildcard man/*.[1-8])
+
 install: product
 	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/kmod/$(KVER)) \
 		INSTALL_MOD_PATH=$(KMOD_ROOT) INSTALL_MOD_DIR=extra modules_install
@@ -344,7 +347,8 @@ install: product
 	install -D -m 0644 uapi/linux/kheap_netlink.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap_netlink.h
 	install -D -m 0755 $(BUILD)/tools-bin/kheapstat $(DESTDIR)$(PREFIX)/bin/kheapstat
 	install -D -m 0755 tools/kheap-plot $(DESTDIR)$(PREFIX)/bin/kheap-plot
-	install -D -m 0644 man/kheapstat.1 $(DESTDIR)$(PREFIX)/share/man/man1/kheapstat.1
+	$(foreach m,$(MAN_PAGES),install -D -m 0644 $(m) \
+		$(DESTDIR)$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m)) &&) true
 	$(foreach h,$(LIB_HEADERS),install -D -m 0644 $(h) $(DESTDIR)$(INCLUDEDIR)/$(notdir $(h)) &&) true
 	install -D -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO))
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)

@@ -9,7 +9,7 @@
 # with its soname and nothing but the kheap_* API exported, and the
 # preload library; the library's file name, pkg-config's Version and the
 # module's version all say KHEAP_VERSION; and a program built only from
-# pkg-config's answer links and runs.
+# pkg-config's answer links and runs; every man page renders cleanly.
 #
 # The clone holds the working tree's tracked files as they are, committed
 # or not (git stash create), so the check covers what make check tests.
@@ -70,10 +70,11 @@ result "$([ -d "$clone/build" ] && [ -z "$extra" ] && echo 1 || echo 0)" \
 	"make install built the product and nothing else" "${extra:+also built: $extra}"
 
 for file in $prefix/include/linux/kheap.h $prefix/include/linux/kheap_netlink.h \
-	    $prefix/include/kheap.h $prefix/lib/libkheapclient.so $prefix/lib/libkheapclient.a \
+	    $prefix/include/kheapclient.h $prefix/include/kheap.h $prefix/include/kheap_compat.h \
+	    $prefix/lib/libkheapclient.so $prefix/lib/libkheapclient.a \
 	    $prefix/lib/libkheapmalloc.so $prefix/lib/pkgconfig/kheapclient.pc \
 	    $prefix/bin/kheapstat $prefix/share/man/man1/kheapstat.1 \
-	    /lib/udev/rules.d/60-kheap.rules; do
+	    $prefix/share/man/man4/kheap.4 /lib/udev/rules.d/60-kheap.rules; do
 	result "$([ -e "$stage$file" ] && echo 1 || echo 0)" "installs $file"
 done
 
@@ -146,6 +147,13 @@ build_and_run() {
 		LD_LIBRARY_PATH=$stage$prefix/lib KHEAP_BACKEND=anon "$work/uses_kheap"
 }
 result "$(passes build_and_run)" "a program built with pkg-config --cflags --libs kheapclient runs"
+
+# Every installed page renders without a warning.
+for page in "$stage$prefix"/share/man/man*/*; do
+	result "$([ -z "$(groff -man -ww -z "$page" 2>&1)" ] && echo 1 || echo 0)" \
+		"${page#"$stage"} renders without warnings (groff -ww)" \
+		"$(groff -man -ww -z "$page" 2>&1 | head -n 1)"
+done
 
 [ $failed = 0 ] || tail -n 60 "$log" | sed 's/^/#   /'
 echo "1..$n"
