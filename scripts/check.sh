@@ -8,7 +8,7 @@
 #
 # Usage: scripts/check.sh   (run by make, which exports the variables below)
 #   BUILD, VM_KERNELS (releases to boot), VM_SLUB_DEBUG_KERNEL (booted once more
-#   with slub_debug=FZPU)
+#   with slub_debug=FZPU), KHEAP_VERSION (the release dkms builds)
 set -uo pipefail
 
 tapdir=$BUILD/tap
@@ -43,6 +43,7 @@ fi
 
 step lint submake lint
 step install scripts/check-install.sh "$BUILD"
+step dkms scripts/check-dkms.sh "$BUILD" "$KHEAP_VERSION"
 step library submake check-lib
 step fuzz submake fuzz
 step runner submake check-runner

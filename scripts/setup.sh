@@ -23,12 +23,12 @@ fi
 build=${1:-build}
 tools=$build/tools
 
-packages="gcc gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-dev
+packages="gcc gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-dev groff-base
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	qemu-system-x86 busybox-static cpio kmod binutils xz-utils zstd
 	libnl-3-dev libnl-genl-3-dev sparse linux-source-6.1 gnuplot-nox
-	flex bison bc patch libelf-dev $bench_packages"
+	flex bison bc patch libelf-dev dkms $bench_packages"
 
 missing=
 for pkg in $packages; do
