@@ -29,7 +29,7 @@ LIB_SO		:= $(BUILD)/lib/libkheapclient.so.$(KHEAP_VERSION)
 LIB_A		:= $(BUILD)/lib/libkheapclient.a
 LIB_PRELOAD	:= $(BUILD)/lib/libkheapmalloc.so
 LIB_CFLAGS	:= -I$(KH_DIR)/include
-LIB_HEADERS	:= $(wildcard $(KH_DIR)/include/*.h)
+LIB_HEADERS	:= $(wildcard $(KH_DIR)/include/*.h $(KH_DIR)/include/*.hpp)
 
 KH_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 KH_SANITIZE	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -123,11 +123,15 @@ profile-demo: $(KH_DEMO_BINS)
 	@examples/profile-demo.sh $(KH_DEMO_BINS)
 
 # ---- tests -------------------------------------------------------------------
-# Each tests/test_*.c is a TAP program; tests/misuse/*.c are one misuse each,
-# run by test_misuse, which checks the signal and the exact stderr line.
+# Each tests/test_*.c is a TAP program; tests/misuse/*.c and *.cc (C++,
+# with kheapclient_new.hpp) are one misuse each, run by test_misuse, which
+# checks the signal and the exact stderr line.
 
 KH_TESTS	:= $(patsubst $(KH_DIR)/tests/%.c,%,$(wildcard $(KH_DIR)/tests/test_*.c))
-KH_MISUSE	:= $(patsubst $(KH_DIR)/tests/%.c,%,$(wildcard $(KH_DIR)/tests/misuse/*.c))
+KH_MISUSE	:= $(patsubst $(KH_DIR)/tests/%.c,%,$(wildcard $(KH_DIR)/tests/misuse/*.c)) \
+		   $(patsubst $(KH_DIR)/tests/%.cc,%,$(wildcard $(KH_DIR)/tests/misuse/*.cc))
+KH_TEST_CXXFLAGS := -std=gnu++17 -O2 -g -Wall -Wextra -Werror -pthread $(LIB_CFLAGS) \
+		   -I$(KH_DIR)/tests
 KH_TEST_DEPS	:= $(LIB_HEADERS) $(wildcard $(KH_DIR)/tests/*.h)
 
 KH_PLAIN_BINS	:= $(patsubst %,$(KH_OUT)/tests/plain/%,$(KH_TESTS) $(KH_MISUSE))
@@ -140,6 +144,14 @@ $(KH_OUT)/tests/plain/%: $(KH_DIR)/tests/%.c $(KH_TEST_DEPS) $(LIB_A)
 $(KH_OUT)/tests/asan/%: $(KH_DIR)/tests/%.c $(KH_TEST_DEPS) $(KH_ASAN_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(KH_TEST_CFLAGS) $(KH_SANITIZE) $< -o $@ $(KH_ASAN_OBJS)
+
+$(KH_OUT)/tests/plain/%: $(KH_DIR)/tests/%.cc $(KH_TEST_DEPS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CXX) $(KH_TEST_CXXFLAGS) $< -o $@ $(LIB_A)
+
+$(KH_OUT)/tests/asan/%: $(KH_DIR)/tests/%.cc $(KH_TEST_DEPS) $(KH_ASAN_OBJS)
+	@mkdir -p $(@D)
+	$(CXX) $(KH_TEST_CXXFLAGS) $(KH_SANITIZE) $< -o $@ $(KH_ASAN_OBJS)
 
 # The threaded tests once more under ThreadSanitizer (which cannot be
 # combined with ASan: a third build of library and tests).
@@ -181,7 +193,7 @@ LIB_VM_FILES := $(LIB_PRELOAD):kheap/lib/libkheapmalloc.so \
 check-lib: $(KH_PLAIN_BINS) $(KH_ASAN_BINS) $(KH_TSAN_BINS) $(KH_EXAMPLE_BINS) \
 		$(LIB_PRELOAD)
 	@KHEAP_BACKEND=anon $(KH_DIR)/tests/run-suite.sh $(KH_OUT)/tests \
-		$(LIB_PRELOAD) "$(CC)"
+		$(LIB_PRELOAD) "$(CC)" "$(CXX)"
 
 clean-lib:
 	rm -rf $(KH_OUT) $(BUILD)/lib/libkheap* $(EXAMPLES) $(KH_DEMO)

@@ -71,6 +71,7 @@ result "$([ -d "$clone/build" ] && [ -z "$extra" ] && echo 1 || echo 0)" \
 
 for file in $prefix/include/linux/kheap.h $prefix/include/linux/kheap_netlink.h \
 	    $prefix/include/kheapclient.h $prefix/include/kheap.h $prefix/include/kheap_compat.h \
+	    $prefix/include/kheapclient_new.hpp \
 	    $prefix/lib/libkheapclient.so $prefix/lib/libkheapclient.a \
 	    $prefix/lib/libkheapmalloc.so $prefix/lib/pkgconfig/kheapclient.pc \
 	    $prefix/bin/kheapstat $prefix/share/man/man1/kheapstat.1 \

@@ -23,7 +23,7 @@ fi
 build=${1:-build}
 tools=$build/tools
 
-packages="gcc gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-dev groff-base
+packages="gcc g++ gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-dev groff-base
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	qemu-system-x86 busybox-static cpio kmod binutils xz-utils zstd

@@ -25,11 +25,13 @@
  *	inside 0x<base>, size <n>		interior pointer of an allocation
  *	size <n>				any other error
  *	offset <o>, length <l>, size <n>	out of bounds access
- * followed, when the allocation was made by a macro of a program built with
- * -DKHEAP_INSTRUMENT, by ", allocated at <file>:<line> in <function>()".
+ * then, for a mismatched free, ", allocated by <malloc|new|new[]>, released
+ * by <free|realloc|delete|delete[]>", and, when the allocation was made by a macro of a program built with
+ * -DKHEAP_INSTRUMENT, ", allocated at <file>:<line> in <function>()".
  * Examples:
  *	kheap: double free of 0x7f3a5c000010 (size 24)
  *	kheap: heap overflow of 0x7f3a5c000010 (size 24, allocated at a.c:9 in main())
+ *	kheap: mismatched free of 0x7f3a5c000010 (size 40, allocated by new[], released by delete)
  *	kheap: out of bounds access of 0x7f3a5c000010 (offset 20, length 8, size 24)
  * With .on_error = KHEAP_ON_ERROR_RETURN nothing is printed: the call fails
  * (NULL or -1, errno EINVAL) and the registered hook, if any, is called.
@@ -64,6 +66,7 @@ enum kheap_error {
 	KHEAP_ERR_OUT_OF_BOUNDS,	/* "out of bounds access" */
 	KHEAP_ERR_INVALID_REFERENCE,	/* "invalid reference": not an allocation */
 	KHEAP_ERR_WRITE_AFTER_FREE,	/* "write after free": found at reuse */
+	KHEAP_ERR_MISMATCHED_FREE,	/* "mismatched free": e.g. new[] + delete */
 };
 
 enum kheap_on_error {
@@ -87,6 +90,9 @@ struct kheap_error_report {
 	size_t offset, length;		/* the access, for out of bounds */
 	const struct kheap_site *site;	/* allocation site, or NULL */
 	const char *message;		/* the line, without newline */
+	/* mismatched free: "malloc", "new" or "new[]", and the call that
+	 * released it ("free", "realloc", "delete", "delete[]"); else NULL */
+	const char *allocated_by, *released_by;
 };
 
 typedef void kheap_error_hook(const struct kheap_error_report *report,
@@ -125,6 +131,17 @@ int kheap_free(void *ptr);
 size_t kheap_usable_size(const void *ptr);
 /* Check the canary of a live allocation now. 0 or -1 after a report. */
 int kheap_check(const void *ptr);
+/*
+ * For C++'s operator new and delete (kheapclient_new.hpp, and the preload
+ * library's own): memory of new (@array false) or new[] (@array true),
+ * aligned to at least @alignment (a power of two); NULL with errno ENOMEM,
+ * for the caller's new_handler or std::bad_alloc. kheap_cxx_delete must get
+ * the same @array: delete of new[] memory, delete[] of new memory and
+ * free() or realloc() of either are reported as a mismatched free, as is
+ * delete of malloc's memory.
+ */
+void *kheap_cxx_new(size_t size, size_t alignment, bool array);
+int kheap_cxx_delete(void *ptr, bool array);
 /*
  * Take back now the blocks other threads freed into this thread's slabs
  * (otherwise done when a size class runs out), giving back slabs left

@@ -90,7 +90,8 @@ void *kh_resize(void *ptr, size_t size, uint32_t site)
 		return kh_allocate(size, KH_MIN_ALIGN, site);
 	if (kh_find_live(ptr, &block, KHEAP_ERR_INVALID_RESIZE,
 			 KHEAP_ERR_RESIZE_AFTER_FREE) < 0 ||
-	    kh_check_canary(ptr, &block) < 0)
+	    kh_check_canary(ptr, &block) < 0 ||
+	    kh_check_family(ptr, &block, KH_FAMILY_MALLOC, "realloc") < 0)
 		return NULL;
 	if (size > MAX_REQUEST) {
 		errno = ENOMEM;
@@ -136,7 +137,8 @@ KH_API void *kheap_realloc(void *ptr, size_t size)
 	return kh_resize(ptr, size, 0);
 }
 
-KH_API void *kheap_aligned_alloc(size_t alignment, size_t size)
+/* @alignment a power of two (else EINVAL), at least KH_MIN_ALIGN. */
+static void *allocate_aligned(size_t size, size_t alignment, uint32_t site)
 {
 	if (alignment == 0 || (alignment & (alignment - 1)) ||
 	    alignment > MAX_REQUEST) {
@@ -145,7 +147,19 @@ KH_API void *kheap_aligned_alloc(size_t alignment, size_t size)
 	}
 	if (alignment < KH_MIN_ALIGN)
 		alignment = KH_MIN_ALIGN;
-	return kh_allocate(size, alignment, 0);
+	return kh_allocate(size, alignment, site);
+}
+
+KH_API void *kheap_aligned_alloc(size_t alignment, size_t size)
+{
+	return allocate_aligned(size, alignment, 0);
+}
+
+KH_API void *kheap_cxx_new(size_t size, size_t alignment, bool array)
+{
+	return allocate_aligned(size, alignment,
+				kh_site_word(0, array ? KH_FAMILY_NEW_ARRAY
+						      : KH_FAMILY_NEW));
 }
 
 KH_API void *kheap_new_at(size_t count, size_t elem_size,

@@ -73,7 +73,23 @@ int kh_check_canary(const void *ptr, const struct kh_block *block)
 	return report_block(KHEAP_ERR_HEAP_OVERFLOW, ptr, block);
 }
 
+int kh_check_family(const void *ptr, const struct kh_block *block,
+		    enum kh_family family, const char *released_by)
+{
+	if (likely(kh_site_family(block->meta->site) == family))
+		return 0;
+	return kh_report_mismatch(ptr, block->size, block->meta->site,
+				  released_by);
+}
+
 /* ---- free -------------------------------------------------------------------- */
+
+/* The call that releases what each family allocates. */
+static const char *const release_calls[] = {
+	[KH_FAMILY_MALLOC] = "free",
+	[KH_FAMILY_NEW] = "delete",
+	[KH_FAMILY_NEW_ARRAY] = "delete[]",
+};
 
 int kh_release(void *ptr, const struct kh_block *block, bool profile)
 {
@@ -96,7 +112,7 @@ int kh_release(void *ptr, const struct kh_block *block, bool profile)
 	return span->ops->release(block);
 }
 
-int kh_free_checked(void *ptr, struct kh_span *span)
+int kh_free_checked(void *ptr, struct kh_span *span, enum kh_family family)
 {
 	struct kh_block block;
 
@@ -104,7 +120,9 @@ int kh_free_checked(void *ptr, struct kh_span *span)
 		return 0;
 	if (unlikely(find_live_in(span, ptr, &block, KHEAP_ERR_INVALID_FREE,
 				  KHEAP_ERR_DOUBLE_FREE) < 0 ||
-		     kh_check_canary(ptr, &block) < 0))
+		     kh_check_canary(ptr, &block) < 0 ||
+		     kh_check_family(ptr, &block, family,
+				     release_calls[family]) < 0))
 		return -1;
 	return kh_release(ptr, &block, true);
 }
@@ -120,6 +138,11 @@ KH_API int kheap_del_at(void *ptr, const struct kheap_site *site)
 {
 	(void)site;	/* reports name where the memory was allocated */
 	return kh_free(ptr);
+}
+
+KH_API int kheap_cxx_delete(void *ptr, bool array)
+{
+	return kh_free_as(ptr, array ? KH_FAMILY_NEW_ARRAY : KH_FAMILY_NEW);
 }
 
 KH_API size_t kheap_usable_size(const void *ptr)

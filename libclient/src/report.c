@@ -82,6 +82,7 @@ uint32_t kh_site_id(const struct kheap_site *site)
 
 const struct kheap_site *kh_site(uint32_t id)
 {
+	id &= (1u << KH_SITE_ID_BITS) - 1;
 	return id != 0 && id < KH_MAX_SITES ? sites[id] : NULL;
 }
 
@@ -120,6 +121,14 @@ static const char *const error_names[] = {
 	[KHEAP_ERR_OUT_OF_BOUNDS] = "out of bounds access",
 	[KHEAP_ERR_INVALID_REFERENCE] = "invalid reference",
 	[KHEAP_ERR_WRITE_AFTER_FREE] = "write after free",
+	[KHEAP_ERR_MISMATCHED_FREE] = "mismatched free",
+};
+
+/* What made an allocation of each family. */
+static const char *const family_names[] = {
+	[KH_FAMILY_MALLOC] = "malloc",
+	[KH_FAMILY_NEW] = "new",
+	[KH_FAMILY_NEW_ARRAY] = "new[]",
 };
 
 KH_API const char *kheap_error_name(enum kheap_error kind)
@@ -167,18 +176,37 @@ static void format_report(char *line, size_t cap,
 			    (unsigned long)r->allocation, r->size);
 	else
 		n = appendf(line, cap, n, "size %zu", r->size);
+	if (r->kind == KHEAP_ERR_MISMATCHED_FREE)
+		n = appendf(line, cap, n, ", allocated by %s, released by %s",
+			    r->allocated_by, r->released_by);
 	if (r->site)
 		n = appendf(line, cap, n, ", allocated at %s:%d in %s()",
 			    r->site->file, r->site->line, r->site->func);
 	appendf(line, cap, n, ")");
 }
 
+/* Format @report's line into it, then abort, or tell the hook and fail. */
+static int emit(struct kheap_error_report *report)
+{
+	char line[LINE_MAX_BYTES];
+
+	format_report(line, sizeof(line), report);
+	report->message = line;
+	if (error_mode == KHEAP_ON_ERROR_ABORT) {
+		write_line(line);
+		abort();
+	}
+	if (error_hook)
+		error_hook(report, error_hook_arg);
+	errno = EINVAL;
+	return -1;
+}
+
 int kh_report(enum kheap_error kind, const void *address,
 	      const void *allocation, size_t size, uint32_t site_id,
 	      size_t offset, size_t length)
 {
-	char line[LINE_MAX_BYTES];
-	struct kheap_error_report report = {
+	return emit(&(struct kheap_error_report){
 		.kind = kind,
 		.address = address,
 		.allocation = allocation,
@@ -186,16 +214,19 @@ int kh_report(enum kheap_error kind, const void *address,
 		.offset = offset,
 		.length = length,
 		.site = kh_site(site_id),
-		.message = line,
-	};
+	});
+}
 
-	format_report(line, sizeof(line), &report);
-	if (error_mode == KHEAP_ON_ERROR_ABORT) {
-		write_line(line);
-		abort();
-	}
-	if (error_hook)
-		error_hook(&report, error_hook_arg);
-	errno = EINVAL;
-	return -1;
+int kh_report_mismatch(const void *ptr, size_t size, uint32_t site_word,
+		       const char *released_by)
+{
+	return emit(&(struct kheap_error_report){
+		.kind = KHEAP_ERR_MISMATCHED_FREE,
+		.address = ptr,
+		.allocation = ptr,
+		.size = size,
+		.site = kh_site(site_word),
+		.allocated_by = family_names[kh_site_family(site_word)],
+		.released_by = released_by,
+	});
 }

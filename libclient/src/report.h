@@ -32,7 +32,39 @@ int kh_report(enum kheap_error kind, const void *address,
 #define KH_MAX_SITES 16384
 
 uint32_t kh_site_id(const struct kheap_site *site);
+/* The site of an id, or of a site word (below); NULL for none. */
 const struct kheap_site *kh_site(uint32_t id);
+
+/*
+ * An allocation's site word (kh_meta.site) holds its site id in the low
+ * KH_SITE_ID_BITS and, above them, the family of calls that made it, which
+ * must also be the one that releases it.
+ */
+#define KH_SITE_ID_BITS	24
+
+enum kh_family {
+	KH_FAMILY_MALLOC,	/* malloc, calloc, realloc, kheap_new...: free */
+	KH_FAMILY_NEW,		/* C++ new: delete */
+	KH_FAMILY_NEW_ARRAY,	/* C++ new[]: delete[] */
+};
+
+static inline uint32_t kh_site_word(uint32_t site_id, enum kh_family family)
+{
+	return site_id | (uint32_t)family << KH_SITE_ID_BITS;
+}
+
+static inline enum kh_family kh_site_family(uint32_t site_word)
+{
+	return (enum kh_family)(site_word >> KH_SITE_ID_BITS);
+}
+
+/*
+ * Report @ptr, the start of a live allocation of @size bytes made by
+ * @site_word's family, released by the wrong call: @released_by ("free",
+ * "realloc", "delete", "delete[]"). As kh_report.
+ */
+int kh_report_mismatch(const void *ptr, size_t size, uint32_t site_word,
+		       const char *released_by) __attribute__((cold));
 
 /* Fork: hold the site table lock across fork. */
 void kh_site_lock(void);

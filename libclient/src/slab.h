@@ -15,6 +15,7 @@
 #include "config.h"
 #include "heap.h"
 #include "profile.h"
+#include "report.h"
 #include "sizeclass.h"
 #include "span.h"
 
@@ -144,16 +145,18 @@ kh_slot_cache_put(struct kh_heap *heap, const struct kh_span *span,
 
 /*
  * The common free: a valid, live, intact slot of a slab this thread owns,
- * into the slot cache when it belongs to the slab allocated from, else onto
- * its slab's free list. Anything else (including every misuse) returns
- * false untouched, for the general path to sort out and report.
+ * allocated by @family's calls, into the slot cache when it belongs to the
+ * slab allocated from, else onto its slab's free list. Anything else
+ * (including every misuse) returns false untouched, for the general path
+ * to sort out and report.
  *
  * The cache path ends the generation with a plain store, no locked
  * instruction: slab.c ("Frees from two threads") explains how a racing
  * free by another thread is still caught.
  */
 static inline __attribute__((always_inline)) bool
-kh_slab_free_local(struct kh_heap *heap, struct kh_span *span, void *ptr)
+kh_slab_free_local(struct kh_heap *heap, struct kh_span *span, void *ptr,
+		   enum kh_family family)
 {
 	uint32_t slot = kh_slab_slot_at(span, ptr);
 	struct kh_meta *meta;
@@ -163,7 +166,8 @@ kh_slab_free_local(struct kh_heap *heap, struct kh_span *span, void *ptr)
 		return false;
 	meta = &span->meta[slot];
 	gen = __atomic_load_n(&meta->gen, __ATOMIC_RELAXED);
-	if (unlikely(!kh_gen_live(gen) || !kh_canary_intact(ptr, meta->size)))
+	if (unlikely(!kh_gen_live(gen) || !kh_canary_intact(ptr, meta->size) ||
+		     kh_site_family(meta->site) != family))
 		return false;
 	if (unlikely(heap->slabs[span->size_class] != span ||
 		     heap->cached[span->size_class] == KH_SLOT_CACHE ||

@@ -9,9 +9,9 @@
 # are renumbered and prefixed with their build; a program that dies without
 # saying which case failed counts as one failure. Exit 1 on any failure.
 #
-# Usage: run-suite.sh TESTDIR PRELOAD_LIB CC
+# Usage: run-suite.sh TESTDIR PRELOAD_LIB CC CXX
 set -u
-testdir=$1 preload=$2 cc=$3
+testdir=$1 preload=$2 cc=$3 cxx=$4
 count=0 failures=0
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -68,7 +68,7 @@ for example in "$testdir"/examples/*; do
 		sed 's/^/# /' "$scratch/out"
 	fi
 done
-tap_program "preload" "$(dirname "$0")/preload.sh" "$preload" "$cc"
+tap_program "preload" "$(dirname "$0")/preload.sh" "$preload" "$cc" "$cxx"
 tap_program "layers" "$(dirname "$0")/layers.sh" "$(dirname "$0")/../src"
 
 echo "1..$count"
