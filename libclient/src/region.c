@@ -286,8 +286,9 @@ void kh_region_unlock(void)
 }
 
 /* In the child, with region_lock held since the prepare handler. A region
- * that cannot be made private is dropped from the cache or, in use, left
- * shared: there is no way to report from inside fork. */
+ * that cannot be made private is unmapped by the backend (better a child
+ * that faults than one writing the parent's heap): there is no way to
+ * report from inside fork. */
 void kh_region_fork_child(void)
 {
 	if (backend == NULL || backend->fork_child_reopen() < 0)
