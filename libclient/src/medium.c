@@ -15,11 +15,13 @@
  * goes back to the arena that owns the span, whichever thread frees.
  */
 #include <pthread.h>
+#include <stdlib.h>
 
 #include "clear.h"
 #include "medium.h"
 #include "pagemap.h"
 #include "region.h"
+#include "report.h"
 
 #define GRANULE_SHIFT	8
 #define GRANULE		(1u << GRANULE_SHIFT)
@@ -130,6 +132,47 @@ static void list_insert(struct kh_span *span, uint32_t first, uint32_t length)
 	arena->free_granules += length;
 }
 
+/* Whether @links is the start of a free block of @arena's. */
+static bool is_free_block(const struct kh_medium_arena *arena,
+			  const struct free_links *links)
+{
+	const struct kh_span *span = kh_pagemap_get(links);
+	size_t offset;
+
+	if (span == NULL || span->ops != &kh_medium_ops || span->arena != arena)
+		return false;
+	offset = (size_t)((const char *)links - span->region.base);
+	return (offset & (GRANULE - 1)) == 0 &&
+	       (span->meta[offset >> GRANULE_SHIFT].link & (TAG_START | TAG_FREE)) ==
+	       (TAG_START | TAG_FREE);
+}
+
+/*
+ * A free block's links are the one thing kept in free memory, so a write
+ * after free can change them, and following them then writes where the
+ * writer chose. Before unlinking, both neighbours must be free blocks of
+ * the arena that point back at this one; else the free lists are beyond
+ * repair and the process stops, in every error mode.
+ */
+static void check_links(struct kh_medium_arena *arena, struct kh_span *span,
+			uint32_t first, const struct free_links *links,
+			unsigned fl, unsigned sl)
+{
+	bool prev_ok = links->prev ? is_free_block(arena, links->prev) &&
+				     links->prev->next == links
+				   : arena->free_lists[fl][sl] == links;
+	bool next_ok = links->next == NULL ||
+		       (is_free_block(arena, links->next) &&
+			links->next->prev == links);
+
+	if (likely(prev_ok && next_ok))
+		return;
+	kh_report(KHEAP_ERR_WRITE_AFTER_FREE, links, links,
+		  span->meta[first].size, span->meta[first].site, 0, 0);
+	kh_print("kheap: the medium heap's free lists are corrupt: stopping");
+	abort();
+}
+
 static void list_remove(struct kh_span *span, uint32_t first, uint32_t length)
 {
 	struct kh_medium_arena *arena = span->arena;
@@ -141,6 +184,7 @@ static void list_remove(struct kh_span *span, uint32_t first, uint32_t length)
 	kh_assert((span->meta[first + length - 1].link & TAG_LENGTH) == length);
 
 	mapping(length, &fl, &sl);
+	check_links(arena, span, first, links, fl, sl);
 	if (links->prev)
 		links->prev->next = links->next;
 	else

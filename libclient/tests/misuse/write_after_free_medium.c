@@ -1,6 +1,6 @@
 /* A medium block written after its free, found when the block is handed
- * out again. (Not its first 16 bytes: a free block's list links live there
- * and would overwrite the write before anything can see it.) */
+ * out again. (Past its first 16 bytes, where a free block keeps its list
+ * links: write_after_free_links.c.) */
 #include "misuse.h"
 
 int main(void)
