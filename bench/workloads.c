@@ -16,10 +16,11 @@
  *
  * The line printed is `key=value` pairs:
  *
- *   workload=NAME threads=T ops=N seconds=S peak_rss_kib=K checksum=0x...
+ *   workload=NAME threads=T ops=N seconds=S cpu_seconds=C peak_rss_kib=K checksum=0x...
  *
  * seconds is the wall time of the whole workload (its threads' start and
- * end included), peak_rss_kib is getrusage()'s ru_maxrss at the end, ops
+ * end included), cpu_seconds the process's user and system time,
+ * peak_rss_kib is getrusage()'s ru_maxrss at the end, ops
  * the operations done (for throughput), checksum a digest of the data the
  * workload wrote and read back. Each workload is deterministic (fixed
  * seeds, work fixed per thread), so the checksum is the same under every
@@ -1363,8 +1364,10 @@ int main(int argc, char **argv)
 	if (atomic_load(&corrupt))
 		die("%s: %lu blocks read back wrong", wl->name, (unsigned long)atomic_load(&corrupt));
 	getrusage(RUSAGE_SELF, &usage_now);
-	printf("workload=%s threads=%u ops=%llu seconds=%.4f peak_rss_kib=%ld checksum=0x%016llx\n",
+	printf("workload=%s threads=%u ops=%llu seconds=%.4f cpu_seconds=%.4f peak_rss_kib=%ld checksum=0x%016llx\n",
 	       wl->name, wl->threaded ? nthreads : 1, (unsigned long long)res.ops, seconds,
+	       usage_now.ru_utime.tv_sec + usage_now.ru_utime.tv_usec * 1e-6 +
+	       usage_now.ru_stime.tv_sec + usage_now.ru_stime.tv_usec * 1e-6,
 	       usage_now.ru_maxrss, (unsigned long long)res.checksum);
 	return 0;
 }
