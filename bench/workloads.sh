@@ -7,7 +7,9 @@
 # once, in an order that rotates with the round and the workload, so a
 # slow spell of the machine (it is shared) falls on all of them alike.
 # Each figure is the median over the rounds; the table gives them as ratios
-# to glibc's, with the geometric mean and the maximum per allocator. Then
+# to glibc's, with the geometric mean and the maximum per allocator (and
+# the geometric mean of the CPU-time ratios, which a busy machine disturbs
+# less: when it agrees with the wall-time one, the load did not decide). Then
 # the scaling figure: throughput of larson and glibc-thread at 1, 2, 4 and
 # 8 threads, as ratios to one thread, interleaved the same way.
 #
@@ -16,61 +18,39 @@
 # a workload's checksum.
 #
 # Usage: bench/workloads.sh [options] WORKLOADS_BINARY KHEAP_PRELOAD [ROUNDS]
-#   ROUNDS                rounds of the table (default 5)
+#        bench/workloads.sh --report FILE
+#   ROUNDS                rounds of the table (default 5; 0: no table)
 #   --scaling-rounds N    rounds of the scaling figure (default 3; 0: none)
 #   --only "A B ..."      these workloads only (names: WORKLOADS_BINARY --list)
 #   --threads N           threads of the multi-threaded workloads (default 2)
 #   --raw FILE            keep every run's line in FILE (default: a temp file)
+#   --report FILE         run nothing: the tables of the runs kept in FILE
 #
 # kheap runs through its drop-in library, checks on (they always are), on
 # the backend KHEAP_BACKEND names (anon unless set: a host has no module).
 set -euo pipefail
 
-scaling_rounds=3 only='' threads=2 raw=''
+scaling_rounds=3 only='' threads=2 raw='' report=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--scaling-rounds) scaling_rounds=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
 	--threads) threads=$2; shift 2 ;;
 	--raw) raw=$2; shift 2 ;;
+	--report) report=$2; shift 2 ;;
 	-*) echo "workloads.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-if [ $# -lt 2 ] || [ $# -gt 3 ]; then
-	sed -n 's/^# Usage: /usage: /p' "$0" >&2
+if { [ -z "$report" ] && { [ $# -lt 2 ] || [ $# -gt 3 ]; }; } ||
+   { [ -n "$report" ] && [ $# -ne 0 ]; }; then
+	sed -n 's/^# Usage: /usage: /p; s/^#        /       /p' "$0" | head -n 2 >&2
 	exit 2
 fi
-bench=$1 kheap=$2 rounds=${3:-5}
-export KHEAP_BACKEND=${KHEAP_BACKEND:-anon}
+all_names=(glibc kheap mimalloc jemalloc tcmalloc scudo)
+scaling=(larson glibc-thread)
+counts=(1 2 4 8)
 
-libdir=/usr/lib/$(gcc -print-multiarch)
-names=(glibc kheap mimalloc jemalloc tcmalloc)
-preload=("" "$kheap" "$libdir/libmimalloc.so.2" "$libdir/libjemalloc.so.2"
-	 "$libdir/libtcmalloc_minimal.so.4")
-# Debian ships LLVM's standalone scudo in libclang-rt-NN-dev (which
-# scripts/setup.sh installs for the sanitizer builds); the newest wins.
-scudo=$(printf '%s\n' /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.scudo_standalone-"$(uname -m)".so |
-	sort -V | tail -n 1)
-if [ -e "$scudo" ]; then
-	names+=(scudo)
-	preload+=("$scudo")
-else
-	echo "workloads.sh: no standalone scudo (libclang-rt-*-dev) installed: left out" >&2
-fi
-for lib in "${preload[@]}"; do
-	if [ -n "$lib" ] && [ ! -e "$lib" ]; then
-		echo "workloads.sh: $lib is missing (make bench installs the peers)" >&2
-		exit 1
-	fi
-done
-
-mapfile -t workloads < <("$bench" --list | cut -d' ' -f1)
-if [ -n "$only" ]; then
-	read -ra workloads <<<"$only"
-fi
-[ -n "$raw" ] || raw=$(mktemp /tmp/kheap-workloads.XXXXXX)
-: >"$raw"
 # run TAG ALLOCATOR_INDEX THREADS WORK WORKLOAD: one run, one line in $raw:
 #   TAG allocator workload threads seconds peak_rss_kib ops checksum cpu_seconds
 # (seconds "fail" when the run failed; its stderr goes to ours).
@@ -87,36 +67,83 @@ run() {
 	fi
 }
 
-n=${#names[@]}
-started=$(date +%s)
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-for r in $(seq "$rounds"); do
-	for wi in "${!workloads[@]}"; do
-		for k in $(seq 0 $((n - 1))); do
-			run table $(((r + wi + k) % n)) "$threads" 1 "${workloads[wi]}"
-		done
+if [ -n "$report" ]; then
+	raw=$report
+	# Allocators in the usual order, workloads in the order first run.
+	names=()
+	for a in "${all_names[@]}"; do
+		if awk -v a="$a" '$2 == a { found = 1; exit } END { exit !found }' "$raw"; then
+			names+=("$a")
+		fi
 	done
-	echo "workloads.sh: round $r of $rounds done ($(($(date +%s) - started)) s)" >&2
-done
+	mapfile -t workloads < <(awk '$1 == "table" && !seen[$3]++ { print $3 }' "$raw")
+	rounds=$(awk '$1 == "table" && $2 == "glibc" && $3 == first { n++ }
+		      $1 == "table" && first == "" { first = $3; n = ($2 == "glibc") }
+		      END { print n + 0 }' "$raw")
+	scaling_rounds=$(awk -v w="${scaling[0]}" '$1 == "scaling" && $2 == "glibc" && $3 == w && $4 == 1 { n++ }
+			      END { print n + 0 }' "$raw")
+else
+	bench=$1 kheap=$2 rounds=${3:-5}
+	export KHEAP_BACKEND=${KHEAP_BACKEND:-anon}
 
-scaling=(larson glibc-thread)
-counts=(1 2 4 8)
-for r in $(seq "$scaling_rounds"); do
-	for wi in "${!scaling[@]}"; do
-		for t in "${counts[@]}"; do
+	libdir=/usr/lib/$(gcc -print-multiarch)
+	names=(glibc kheap mimalloc jemalloc tcmalloc)
+	preload=("" "$kheap" "$libdir/libmimalloc.so.2" "$libdir/libjemalloc.so.2"
+		 "$libdir/libtcmalloc_minimal.so.4")
+	# Debian ships LLVM's standalone scudo in libclang-rt-NN-dev (which
+	# scripts/setup.sh installs for the sanitizer builds); the newest wins.
+	scudo=$(printf '%s\n' /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.scudo_standalone-"$(uname -m)".so |
+		sort -V | tail -n 1)
+	if [ -e "$scudo" ]; then
+		names+=(scudo)
+		preload+=("$scudo")
+	else
+		echo "workloads.sh: no standalone scudo (libclang-rt-*-dev) installed: left out" >&2
+	fi
+	for lib in "${preload[@]}"; do
+		if [ -n "$lib" ] && [ ! -e "$lib" ]; then
+			echo "workloads.sh: $lib is missing (make bench installs the peers)" >&2
+			exit 1
+		fi
+	done
+
+	mapfile -t workloads < <("$bench" --list | cut -d' ' -f1)
+	if [ -n "$only" ]; then
+		read -ra workloads <<<"$only"
+	fi
+	[ -n "$raw" ] || raw=$(mktemp /tmp/kheap-workloads.XXXXXX)
+	: >"$raw"
+
+	n=${#names[@]}
+	started=$(date +%s)
+	load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+	for r in $(seq "$rounds"); do
+		for wi in "${!workloads[@]}"; do
 			for k in $(seq 0 $((n - 1))); do
-				# Half the work per thread: 8 threads on 2 cores take 4 times as long.
-				run scaling $(((r + wi + k) % n)) "$t" 0.5 "${scaling[wi]}"
+				run table $(((r + wi + k) % n)) "$threads" 1 "${workloads[wi]}"
 			done
 		done
+		echo "workloads.sh: round $r of $rounds done ($(($(date +%s) - started)) s)" >&2
 	done
-	echo "workloads.sh: scaling round $r of $scaling_rounds done ($(($(date +%s) - started)) s)" >&2
-done
+	for r in $(seq "$scaling_rounds"); do
+		for wi in "${!scaling[@]}"; do
+			for t in "${counts[@]}"; do
+				for k in $(seq 0 $((n - 1))); do
+					# Half the work per thread: 8 threads on 2 cores take 4 times as long.
+					run scaling $(((r + wi + k) % n)) "$t" 0.5 "${scaling[wi]}"
+				done
+			done
+		done
+		echo "workloads.sh: scaling round $r of $scaling_rounds done ($(($(date +%s) - started)) s)" >&2
+	done
+	# What the run was, kept with it for --report.
+	echo "# $(date -u +%Y-%m-%d), $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
+	     "$rounds rounds (medians), $threads threads for the multi-threaded workloads," \
+	     "$(($(date +%s) - started)) s, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after" >>"$raw"
+fi
 
 echo
-echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
-     "$rounds rounds (medians), $threads threads for the multi-threaded workloads," \
-     "$(($(date +%s) - started)) s, load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+sed -n 's/^# //p' "$raw"
 echo
 
 # The median of a space-separated list of numbers (empty for none).
@@ -133,11 +160,12 @@ function median(list,    n, i, j, t, v) {
 }'
 
 # The table: medians, ratios to glibc, geometric mean and maximum.
-awk -v names="${names[*]}" -v order="${workloads[*]}" "$awk_median"'
+[ "$rounds" -eq 0 ] || awk -v names="${names[*]}" -v order="${workloads[*]}" "$awk_median"'
 $1 == "table" {
 	key = $2 SUBSEP $3
 	if ($5 == "fail") next
 	time[key] = time[key] " " $5
+	cpu[key] = cpu[key] " " $9
 	rss[key] = rss[key] " " $6
 	if (!($3 in sum)) sum[$3] = $8
 	else if (sum[$3] != $8) bad[key] = 1
@@ -162,6 +190,8 @@ END {
 			tr = t / g; mr = m / grss
 			printf " %.2f | %.2f |", tr, mr
 			lt[i] += log(tr); lm[i] += log(mr); cnt[i]++
+			gc = median(cpu["glibc", w[j]]); c = median(cpu[key])
+			if (gc > 0 && c > 0) { lc[i] += log(c / gc); ccnt[i]++ }
 			if (tr > maxt[i]) { maxt[i] = tr; maxtw[i] = w[j] }
 			if (mr > maxm[i]) { maxm[i] = mr; maxmw[i] = w[j] }
 		}
@@ -170,6 +200,10 @@ END {
 	printf "| **geometric mean** | | |"
 	for (i = 2; i <= na; i++)
 		if (cnt[i]) printf " **%.2f** | **%.2f** |", exp(lt[i] / cnt[i]), exp(lm[i] / cnt[i])
+		else printf " | |"
+	printf "\n| geometric mean, CPU time | | |"
+	for (i = 2; i <= na; i++)
+		if (ccnt[i]) printf " %.2f | |", exp(lc[i] / ccnt[i])
 		else printf " | |"
 	printf "\n| **max** | | |"
 	for (i = 2; i <= na; i++) printf " %.2f | %.2f |", maxt[i], maxm[i]
