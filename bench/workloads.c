@@ -28,6 +28,11 @@
  * own data as it goes (every block carries its size and a tag, read back
  * at free); any mismatch ends the run with exit status 1 and a message.
  *
+ * Build it with -fno-builtin-malloc -fno-builtin-calloc
+ * -fno-builtin-realloc -fno-builtin-free (as the Makefile does): the
+ * compiler then cannot drop or merge the calls, and every allocator gets
+ * exactly the calls written here.
+ *
  * Why one file: the workloads share the harness (random numbers, block
  * stamps, threads, timing, RSS, output), and one binary with one table
  * keeps the set, its names and their one-line summaries in one place for
@@ -36,7 +41,6 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <sched.h>
 #include <semaphore.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -118,6 +122,8 @@ static inline size_t rng_log(struct rng *r, size_t lo, size_t hi)
 
 	while ((lo << (octaves + 1)) <= hi)
 		octaves++;
+	if (!octaves)
+		return lo + x % (hi - lo);
 	base = lo << (x % octaves);
 	return base + (x >> 16) % base;
 }
@@ -142,9 +148,11 @@ static void *xrealloc(void *old, size_t size)
 
 /*
  * Every block's address passes through here, so the compiler can never
- * prove a malloc/free pair dead and drop it.
+ * prove a malloc/free pair dead and drop it. One per thread: a shared one
+ * would be a cache line every thread writes on every allocation, which
+ * would measure the workload's own sharing, not the allocator's.
  */
-static void *volatile sink;
+static __thread void *volatile sink;
 
 /* Damage seen when reading blocks back; any makes the run fail. */
 static atomic_ulong corrupt;
