@@ -30,6 +30,8 @@
 #   make soak            library and module under pressure in a guest, SOAK_SECONDS
 #   make profile-demo    the examples instrumented, run with every built-in profiler
 #   make bench-kernel    region acquire/map/touch/release vs anonymous mmap, in a guest
+#   make bench           the workload set (larson, cfrac, espresso, ...) against glibc,
+#                        mimalloc, jemalloc, tcmalloc, scudo; BENCH_ROUNDS (default 5)
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
 #   make kheapstat-chart record a guest run with kheapstat, plot it (gnuplot)
 #
@@ -74,7 +76,7 @@ VM_TIMEOUT	?= 600
 
 .PHONY: all product module vm-modules selftests tools vm-tests setup run check \
 	check-runner check-vm debug-kernel check-debug-kernel lint fuzz soak bench-kernel \
-	bench-malloc install clean kheapstat-chart
+	bench bench-malloc install clean kheapstat-chart
 .DELETE_ON_ERROR:
 
 # The product is what `make install` ships and all it builds: nothing of
@@ -319,6 +321,19 @@ bench-kernel: vm-modules $(BUILD)/bench/kheap_bench
 bench-malloc: $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
 	@scripts/setup.sh --bench $(BUILD)
 	bench/malloc-bench.sh $(BUILD)/bench/malloc_bench $(LIB_PRELOAD)
+
+# The workload set: every allocator runs the same binary, so the compiler
+# must not drop or merge its malloc and free calls (-fno-builtin-*).
+BENCH_ROUNDS	?= 5
+
+$(BUILD)/bench/workloads: bench/workloads.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -pthread -fno-builtin-malloc -fno-builtin-calloc \
+		-fno-builtin-realloc -fno-builtin-free $< -o $@
+
+bench: $(BUILD)/bench/workloads $(LIB_PRELOAD)
+	@scripts/setup.sh --bench $(BUILD)
+	bench/workloads.sh $(BUILD)/bench/workloads $(LIB_PRELOAD) $(BENCH_ROUNDS)
 
 # --------------------------------------------------------------- install --
 
