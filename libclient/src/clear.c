@@ -5,7 +5,8 @@
 #include "clear.h"
 #include "report.h"
 
-void kh_report_written(char *start, size_t size, const struct kh_meta *meta)
+void *kh_alloc_written(char *start, size_t size, struct kh_meta *meta,
+		       size_t alloc_size, uint32_t site)
 {
 	const char *byte = start;
 
@@ -14,12 +15,6 @@ void kh_report_written(char *start, size_t size, const struct kh_meta *meta)
 	kh_report(KHEAP_ERR_WRITE_AFTER_FREE, byte, start, meta->size,
 		  meta->site, 0, 0);
 	memset(start, 0, size);
-}
-
-void *kh_alloc_written(char *start, size_t size, struct kh_meta *meta,
-		       size_t alloc_size, uint32_t site)
-{
-	kh_report_written(start, size, meta);
 	kh_meta_activate(meta, start, alloc_size, site);
 	return start;
 }

@@ -100,16 +100,10 @@ static inline bool kh_still_clear(const void *p, size_t size)
 
 /*
  * Report the write found in freed block @start of @size bytes, whose last
- * allocation @meta describes; if the report returns, clear the block, so
- * that it can be handed out after all.
- */
-void kh_report_written(char *start, size_t size, const struct kh_meta *meta)
-	__attribute__((cold));
-
-/*
- * kh_report_written, then hand the block out for @alloc_size bytes at
- * @site. Out of line and last, so that the allocation fast path that calls
- * it keeps nothing live across a call.
+ * allocation @meta describes; if the report returns, clear the block and
+ * hand it out after all, for @alloc_size bytes at @site. Out of line and
+ * last, so that the allocation fast path that calls it keeps nothing live
+ * across a call.
  */
 void *kh_alloc_written(char *start, size_t size, struct kh_meta *meta,
 		       size_t alloc_size, uint32_t site) __attribute__((cold));

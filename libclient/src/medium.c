@@ -324,8 +324,8 @@ void *kh_medium_alloc(unsigned arena_index, size_t size, size_t alignment,
 	pthread_mutex_unlock(&arena->lock);
 
 	if (unlikely(!kh_still_clear(start, (size_t)length << GRANULE_SHIFT)))
-		kh_report_written(start, (size_t)length << GRANULE_SHIFT,
-				  &span->meta[first]);
+		return kh_alloc_written(start, (size_t)length << GRANULE_SHIFT,
+					&span->meta[first], size, site);
 	kh_meta_activate(&span->meta[first], start, size, site);
 	return start;
 }
