@@ -121,8 +121,14 @@ static int kheap_pages_alloc(struct page **pages, unsigned long nr,
 				return -ENOMEM;
 			}
 		}
+		/*
+		 * A buddy block never spans memory sections, so its struct
+		 * pages are contiguous on every memory model: plain pointer
+		 * arithmetic, as the kernel itself now does (nth_page() is
+		 * gone from 7.x).
+		 */
 		for (j = 0; j < (1UL << o); j++)
-			pages[i++] = nth_page(page, j);
+			pages[i++] = page + j;
 		cond_resched();
 	}
 	*done = i;
