@@ -6,11 +6,14 @@
 # to catch and expect each to be reported as a failure, for the right
 # reason. A healthy guest must pass, or the failures prove nothing either.
 #
-# Usage: scripts/vm/selfcheck.sh RELEASE WARN_MODULE   (prints TAP)
+# Usage: scripts/vm/selfcheck.sh RELEASE WARN_MODULE [IMAGE]   (prints TAP)
+#   IMAGE: the kernel image to boot when it is not /boot/vmlinuz-RELEASE
+#   (a later suite's, from scripts/suite-kernel)
 set -uo pipefail
 
 kernel=$1
 warn_module=$2
+image=(${3:+--image "$3"})
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$top/build/vm/selfcheck
 mkdir -p "$work"
@@ -26,7 +29,7 @@ expect() {
 
 	n=$((n + 1))
 	printf '%s\n' "$payload" >"$work/$name.sh"
-	"$top/scripts/vm-run" --kernel "$kernel" --label "selfcheck-$name" \
+	"$top/scripts/vm-run" --kernel "$kernel" "${image[@]}" --label "selfcheck-$name" \
 		--out "$work/$name" --payload "$work/$name.sh" "$@" \
 		>"$work/$name.out" 2>&1
 	status=$?
