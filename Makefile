@@ -23,6 +23,8 @@
 #   make selftests       the kselftest suite by its Makefile and kselftest's lib.mk,
 #                        static, 64- and 32-bit: $(BUILD)/selftests/kheap{,-m32}
 #   make check-vm        the VM suite on VM_KERNEL (make vm-modules first)
+#   make check-suite-kernel  the VM suite on the newest kernel of SUITE (sid),
+#                        the module built in a chroot of that suite
 #   make check-debug-kernel  the VM suite on a 6.1 kernel built with KASAN,
 #                        lockdep and kmemleak (builds it the first time);
 #                        part of make check
@@ -63,19 +65,26 @@ kernel_release = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 KVER := $(call kernel_release,$(KDIR))
 
 # The VM lane boots the newest installed 6.1 and 6.12 kernels: the two LTS
-# releases the module supports. Releases change with Debian's updates, so
-# they are looked up, never written down.
-newest_release = $(shell ls /lib/modules 2>/dev/null | grep '^$(1)\.' | sort -V | tail -n 1)
-VM_KERNELS	?= $(strip $(call newest_release,6\.1) $(call newest_release,6\.12))
-VM_SLUB_DEBUG_KERNEL	?= $(lastword $(VM_KERNELS))
-VM_KERNEL	?= $(or $(filter $(KVER),$(VM_KERNELS)),$(lastword $(VM_KERNELS)))
+# releases the module supports, and 6.12's PREEMPT_RT flavour, where
+# spinlock_t sleeps. Releases change with Debian's updates, so they are
+# looked up, never written down. $(2) is the flavour: the release ends in
+# a digit, then -amd64 or -rt-amd64 (6.1.0-57-amd64, 6.12.118+deb12-rt-amd64).
+newest_release = $(shell ls /lib/modules 2>/dev/null | grep '^$(1)\.' | \
+	grep -E -- '[0-9]-$(2)$$' | sort -V | tail -n 1)
+VM_KERNELS	?= $(strip $(call newest_release,6\.1,amd64) $(call newest_release,6\.12,amd64) \
+		     $(call newest_release,6\.12,rt-amd64))
+VM_SLUB_DEBUG_KERNEL	?= $(word 2,$(VM_KERNELS))
+# And the newest kernel of each later suite (check-suite-kernel).
+VM_SUITES	?= sid
+VM_KERNEL	?= $(or $(filter $(KVER),$(VM_KERNELS)),$(word 2,$(VM_KERNELS)))
 VM_APPEND	?=
 VM_LABEL	?= $(VM_KERNEL)
 VM_VMLINUX	?=
+VM_IMAGE	?=
 VM_TIMEOUT	?= 600
 
 .PHONY: all product module vm-modules selftests tools vm-tests setup run check \
-	check-runner check-vm debug-kernel check-debug-kernel lint fuzz soak bench-kernel \
+	check-runner check-vm check-suite-kernel debug-kernel check-debug-kernel lint fuzz soak bench-kernel \
 	bench bench-malloc install clean kheapstat-chart
 .DELETE_ON_ERROR:
 
@@ -217,10 +226,10 @@ run: setup
 
 check: setup
 	@BUILD=$(BUILD) VM_KERNELS="$(VM_KERNELS)" VM_SLUB_DEBUG_KERNEL=$(VM_SLUB_DEBUG_KERNEL) \
-		scripts/check.sh
+		VM_SUITES="$(VM_SUITES)" scripts/check.sh
 
 check-runner:
-	scripts/vm/selfcheck.sh $(VM_KERNEL) $(BUILD)/selfcheck/$(VM_KERNEL)/warn_on_load.ko
+	scripts/vm/selfcheck.sh $(VM_KERNEL) $(BUILD)/selfcheck/$(VM_KERNEL)/warn_on_load.ko $(VM_IMAGE)
 
 # The kernel fuzzer runs in every guest after the selftests, for
 # KHEAP_FUZZ_SECONDS (20 unless VM_APPEND=KHEAP_FUZZ_SECONDS=N says more).
@@ -232,8 +241,8 @@ vm-tests: selftests $(VM_TESTS) $(VM_TOOLS) $(foreach f,$(LIB_VM_FILES),$(firstw
 
 check-vm: vm-tests
 	scripts/vm-run --kernel $(VM_KERNEL) --label $(VM_LABEL) --append "$(VM_APPEND)" \
-		$(if $(VM_VMLINUX),--vmlinux $(VM_VMLINUX)) --timeout $(VM_TIMEOUT) \
-		--payload scripts/vm/suite.sh \
+		$(if $(VM_VMLINUX),--vmlinux $(VM_VMLINUX)) $(if $(VM_IMAGE),--image $(VM_IMAGE)) \
+		--timeout $(VM_TIMEOUT) --payload scripts/vm/suite.sh \
 		--file $(BUILD)/kmod/$(VM_KERNEL)/kheap.ko:kheap/kheap.ko \
 		$(ksft_vm_files) \
 		$(foreach t,$(VM_TESTS),--file $(t):kheap/tests/$(notdir $(t))) \
@@ -266,6 +275,26 @@ check-debug-kernel: debug-kernel
 	$(call build_module,$(DEBUG_KERNEL_TREE),$$r) && \
 	$(MAKE) --no-print-directory check-vm VM_KERNEL=$$r VM_LABEL=$$r \
 		VM_VMLINUX=$(DEBUG_KERNEL_TREE)/vmlinux VM_TIMEOUT=2400
+
+# ------------------------------------------------ kernels of later suites --
+
+# Debian's kernels newer than bookworm's (sid's, SUITE=trixie-backports')
+# are built by a newer gcc, which their modules need too: the module is
+# built, with sparse and W=1 first, in a chroot of that suite with its gcc
+# and headers (scripts/suite-kernel: made and cached in
+# $(BUILD)/chroot/$(SUITE), the release is the suite's newest), and the VM
+# suite boots that suite's kernel image with the host's test programs.
+SUITE		?= sid
+suite_kernel = scripts/suite-kernel $(BUILD) $(SUITE)
+
+check-suite-kernel: vm-tests
+	r=$$($(suite_kernel)) && \
+	{ $(suite_kernel) -- scripts/lint.sh --builds $$r $(BUILD) $(MODULE_FILES); \
+	$(suite_kernel) -- $(call build_module,/lib/modules/$$r/build,$$r) && \
+	$(suite_kernel) -- scripts/kbuild.sh /lib/modules/$$r/build $(BUILD)/selfcheck/$$r \
+		scripts/vm/selfcheck Kbuild warn_on_load.c && \
+	$(MAKE) --no-print-directory check-vm VM_KERNEL=$$r \
+		VM_IMAGE=$(BUILD)/chroot/$(SUITE)/boot/vmlinuz-$$r; }
 
 # ---------------------------------------------------------------- fuzzing --
 

@@ -26,6 +26,7 @@ tools=$build/tools
 packages="gcc g++ gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-dev groff-base
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
+	linux-headers-6.12-rt-amd64 linux-image-6.12-rt-amd64 debootstrap
 	qemu-system-x86 busybox-static cpio kmod binutils xz-utils zstd
 	libnl-3-dev libnl-genl-3-dev sparse linux-source-6.1 gnuplot-nox
 	flex bison bc patch libelf-dev dkms $bench_packages"
