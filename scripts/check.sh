@@ -6,9 +6,13 @@
 # failed (a crash, a build error) still counts as one failure. The last line
 # is the sum of all of it: N passed, N failed[, N skipped].
 #
+# Each step's time is a TAP comment after it ("# time: NAME: N s").
+#
 # Usage: scripts/check.sh   (run by make, which exports the variables below)
 #   BUILD, VM_KERNELS (releases to boot), VM_SLUB_DEBUG_KERNEL (booted once more
-#   with slub_debug=FZPU), KHEAP_VERSION (the release dkms builds)
+#   with slub_debug=FZPU), VM_SUITES (later suites whose newest kernel is
+#   booted, the module built in a chroot of each), KHEAP_VERSION (the release
+#   dkms builds)
 set -uo pipefail
 
 tapdir=$BUILD/tap
@@ -18,7 +22,7 @@ step_no=0
 
 # step NAME COMMAND...
 step() {
-	local name=$1 tap status
+	local name=$1 tap status start=$SECONDS
 	shift
 	step_no=$((step_no + 1))
 	tap=$tapdir/$(printf %02d $step_no)-$name.tap
@@ -28,11 +32,25 @@ step() {
 	if [ "$status" != 0 ] && ! grep -q '^not ok' "$tap"; then
 		echo "not ok - $name: exited with status $status" | tee -a "$tap"
 	fi
+	echo "# time: $name: $((SECONDS - start)) s" | tee -a "$tap"
 }
 
 submake() {
 	make -s --no-print-directory "$@"
 }
+
+# Started first, beside the steps before the ones that need them: the
+# debug kernel's first build (10-13 minutes of both cores, niced so that
+# the steps in front keep their pace) and the later suites' chroots
+# (a minute or two of downloads each). Most steps keep one core busy, a
+# guest under TCG mostly one, so the build takes the idle one. The debug
+# kernel's step waits for its build; scripts/suite-kernel waits for a
+# chroot still being made by itself (flock).
+nice -n 10 scripts/debug-kernel/build.sh "$BUILD" >"$tapdir/debug-kernel-build.log" 2>&1 &
+debug_kernel_build=$!
+for suite in $VM_SUITES; do
+	scripts/suite-kernel "$BUILD" "$suite" >"$tapdir/chroot-$suite.log" 2>&1 &
+done
 
 if ! submake all vm-modules vm-tests >"$tapdir/build.log" 2>&1; then
 	cat "$tapdir/build.log"
@@ -50,10 +68,14 @@ step runner submake check-runner
 for kernel in $VM_KERNELS; do
 	step "vm-$kernel" submake check-vm VM_KERNEL="$kernel"
 done
+for suite in $VM_SUITES; do
+	step "vm-$suite" submake check-suite-kernel SUITE="$suite"
+done
 step "vm-$VM_SLUB_DEBUG_KERNEL-slub_debug" submake check-vm \
 	VM_KERNEL="$VM_SLUB_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU VM_LABEL="$VM_SLUB_DEBUG_KERNEL+slub_debug"
 step soak submake soak VM_KERNEL="$VM_SLUB_DEBUG_KERNEL" VM_APPEND=slub_debug=FZPU
-# Last: the first run builds the kernel (10-13 minutes on two cores).
+# Last: the first run's build of the kernel, started above, must be done.
+wait "$debug_kernel_build"
 step debug-kernel submake check-debug-kernel
 
 echo "###"
