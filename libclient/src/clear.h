@@ -55,6 +55,37 @@ static inline void kh_slot_clear(void *slot, size_t size)
 	*(kh_chunk *)(end - 64) = zero;
 }
 
+/*
+ * Clear freed block @p of @room bytes, whose allocation asked for @size:
+ * the bytes it asked for and its canary. The rest of the room is zero
+ * already: nothing but an overflow past the canary writes there, and
+ * resizing in place clears what a shrink leaves behind (kh_shrink_clear).
+ * Slots up to KH_SLOT_INLINE are cleared whole, which costs no more.
+ */
+static inline void kh_block_clear(void *p, size_t size, size_t room)
+{
+	if (room <= KH_SLOT_INLINE)
+		kh_slot_clear(p, room);
+	else
+		memset(p, 0, kh_align_up(size + KH_CANARY_SIZE, 16));
+}
+
+/*
+ * A live block at @start shrinking in place from @old_size to @size
+ * bytes, keeping @room: what its old size and canary used past the new
+ * canary goes back to zero, so that freeing it clears what it asked for.
+ */
+static inline void kh_shrink_clear(char *start, size_t old_size, size_t size,
+				   size_t room)
+{
+	size_t from = size + KH_CANARY_SIZE, to = old_size + KH_CANARY_SIZE;
+
+	if (to > room)
+		to = room;
+	if (from < to)
+		memset(start + from, 0, to - from);
+}
+
 /* The OR of @size (16 to KH_SLOT_INLINE, a multiple of 16) bytes at @p. */
 static inline kh_chunk kh_chunks_or(const char *p, size_t size)
 {

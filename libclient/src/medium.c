@@ -387,7 +387,8 @@ static int medium_release(const struct kh_block *block)
 	uint32_t first = (uint32_t)(block->meta - span->meta);
 	uint32_t length = span->meta[first].link & TAG_LENGTH;
 
-	memset(block->start, 0, (size_t)length << GRANULE_SHIFT);
+	kh_block_clear(block->start, block->size,
+		       (size_t)length << GRANULE_SHIFT);
 	pthread_mutex_lock(&arena->lock);
 	untag_block(span, first, length);
 	free_range(span, first, length);
@@ -410,6 +411,8 @@ static bool medium_resize_in_place(const struct kh_block *block, size_t size)
 	pthread_mutex_lock(&arena->lock);
 	length = span->meta[first].link & TAG_LENGTH;
 	end = first + length;
+	kh_shrink_clear(block->start, block->size, size,
+			(size_t)(wanted < length ? wanted : length) << GRANULE_SHIFT);
 	if (wanted < length) {
 		memset(granule_address(span, first + wanted), 0,
 		       (size_t)(length - wanted) << GRANULE_SHIFT);

@@ -19,8 +19,8 @@
 #include "region.h"
 #include "report.h"
 
-#define CACHE_HIGH	32		/* shrink when more are cached... */
-#define CACHE_LOW	16		/* ...down to this many */
+#define CACHE_HIGH	256		/* shrink when more are cached... */
+#define CACHE_LOW	128		/* ...down to this many */
 #define CACHE_MAX_BYTES	(32u << 20)	/* at most this much idle... */
 #define CACHED_REGION_MAX (8u << 20)	/* ...in regions up to this size */
 #define BATCH		4		/* regions per backend round trip... */

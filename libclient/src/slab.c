@@ -197,7 +197,8 @@ bool kh_slab_free_listed(struct kh_heap *heap, struct kh_span *span,
 					 __ATOMIC_RELAXED))
 		return false;
 	kh_profile_freed(start, meta->size, meta->site);
-	kh_slot_clear(start, span->slot_size);	/* before a release unmaps it */
+	/* before a release unmaps it */
+	kh_block_clear(start, meta->size, span->slot_size);
 	/* On the remote stack: the general path finds it freed and reports. */
 	return push_local(heap, span, slot);
 }
@@ -342,7 +343,7 @@ static int slab_release(const struct kh_block *block)
 	struct kh_heap *heap = kh_thread_heap;
 	bool listed;
 
-	kh_slot_clear(block->start, span->slot_size);
+	kh_block_clear(block->start, block->size, span->slot_size);
 	if (span->owner != heap)
 		listed = remote_push(span, slot);
 	else
@@ -351,15 +352,18 @@ static int slab_release(const struct kh_block *block)
 }
 
 /* In place when @size fits the slot and the class would not shrink. */
-static bool slab_fits(const struct kh_block *block, size_t size)
+static bool slab_resize_in_place(const struct kh_block *block, size_t size)
 {
-	return size + KH_CANARY_SIZE <= KH_SMALL_MAX &&
-	       kh_size_class(size + KH_CANARY_SIZE) == block->span->size_class;
+	if (size + KH_CANARY_SIZE > KH_SMALL_MAX ||
+	    kh_size_class(size + KH_CANARY_SIZE) != block->span->size_class)
+		return false;
+	kh_shrink_clear(block->start, block->size, size, block->room);
+	return true;
 }
 
 const struct kh_span_ops kh_slab_ops = {
 	.lookup = slab_lookup,
 	.release = slab_release,
-	.resize_in_place = slab_fits,
+	.resize_in_place = slab_resize_in_place,
 	.owned_by_thread = true,
 };

@@ -140,7 +140,7 @@ kh_slot_cache_put(struct kh_heap *heap, const struct kh_span *span,
 	top->meta = meta;
 	heap->cached[span->size_class] = cached + 1;
 	/* Last, so that a memset call is a tail call: free stays a leaf. */
-	kh_slot_clear(ptr, span->slot_size);
+	kh_block_clear(ptr, meta->size, span->slot_size);
 }
 
 /*
