@@ -34,6 +34,8 @@
 #                        mimalloc, jemalloc, tcmalloc, scudo; BENCH_ROUNDS (default 5)
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
 #   make kheapstat-chart record a guest run with kheapstat, plot it (gnuplot)
+#   make check-fresh     the README's two commands in a debootstrapped Debian 12
+#                        that has only git (slow: not part of make check)
 #
 # KDIR picks the kernel headers to build against: the running kernel's when
 # they exist (a real host), else the newest installed under /lib/modules.
@@ -76,7 +78,7 @@ VM_TIMEOUT	?= 600
 
 .PHONY: all product module vm-modules selftests tools vm-tests setup run check \
 	check-runner check-vm debug-kernel check-debug-kernel lint fuzz soak bench-kernel \
-	bench bench-malloc install clean kheapstat-chart
+	bench bench-malloc install clean kheapstat-chart check-fresh
 .DELETE_ON_ERROR:
 
 # The product is what `make install` ships and all it builds: nothing of
@@ -218,6 +220,11 @@ run: setup
 check: setup
 	@BUILD=$(BUILD) VM_KERNELS="$(VM_KERNELS)" VM_SLUB_DEBUG_KERNEL=$(VM_SLUB_DEBUG_KERNEL) \
 		scripts/check.sh
+
+# On demand only: the README's set-up commands from nothing, in a chroot
+# (scripts/check-fresh.sh; an hour and more).
+check-fresh:
+	scripts/check-fresh.sh $(BUILD)
 
 check-runner:
 	scripts/vm/selfcheck.sh $(VM_KERNEL) $(BUILD)/selfcheck/$(VM_KERNEL)/warn_on_load.ko

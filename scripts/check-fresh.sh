@@ -1,0 +1,176 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check-fresh`: the README's two set-up commands, exactly as the
+# README writes them, on a Debian 12 that has nothing but git, so that a
+# package the lane needs and no test machine happens to lack cannot hide.
+# The machines the project runs on come with make, gcc and much more; a
+# freshly debootstrapped root has none of it (the README's first command
+# once failed there with "make: command not found").
+#
+# The root: debootstrap --variant=minbase bookworm plus git, made once and
+# kept in BUILD/fresh/base (rm -rf it to make it again). Each run copies it
+# anew to BUILD/fresh/root, so every run starts from that state; the root
+# of the last run stays there for a look until the next.
+#
+# Into it go the kernel file systems a booted machine has: /proc, /sys,
+# /dev and /dev/pts bound from this host, and tmpfs on /run (with the
+# /run/lock a booted Debian has) and /dev/shm. They are unmounted on any
+# exit (trap), before anything else is removed.
+#
+# Then a git clone of this repository at its current commit (HEAD:
+# uncommitted changes are not in it) lands in /root/kheap, and each
+# command of the README's "Two commands" block runs there through chroot,
+# as root, with a clean environment, timed. The first downloads Debian's
+# kernels, QEMU and the rest and boots a VM under TCG; the second is the
+# whole of make check (about 40 minutes and more on two cores).
+#
+# Usage: scripts/check-fresh.sh BUILD [N]   (as root; prints TAP)
+#   N: run only the first N commands of the README's block (default all).
+#   Logs: BUILD/fresh/command-<i>.log, BUILD/fresh/{debootstrap,setup}.log.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+limit=${2:-}
+mkdir -p "$build/fresh"
+fresh=$(cd "$build/fresh" && pwd)
+: >"$fresh/setup.log"
+base=$fresh/base root=$fresh/root
+suite=bookworm
+
+n=0 failed=0
+result() {
+	n=$((n + 1))
+	if [ "$1" = 1 ]; then
+		echo "ok $n - fresh: $2"
+	else
+		echo "not ok $n - fresh: $2${3:+ # $3}"
+		failed=1
+	fi
+}
+# passes COMMAND...: 1 when it succeeds, its output in BUILD/fresh/setup.log
+passes() { "$@" >>"$fresh/setup.log" 2>&1 && echo 1 || echo 0; }
+finish() {
+	echo "1..$n"
+	exit $failed
+}
+
+echo "TAP version 13"
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP needs root: debootstrap, mount and chroot"
+	exit 0
+fi
+
+# The README's block of two commands: the lines of the first ```sh fence
+# after its "## Two commands" heading, comments dropped.
+mapfile -t commands < <(awk '
+	/^## Two commands/ { section = 1; next }
+	section && /^## / { exit }
+	section && /^```sh/ { fence = 1; next }
+	fence && /^```/ { exit }
+	fence { sub(/[ \t]*#.*/, ""); if ($0 != "") print }
+' "$top/README.md")
+result "$([ ${#commands[@]} = 2 ] && echo 1 || echo 0)" \
+	"the README's \"Two commands\" block has two commands" "${#commands[@]} found"
+[ ${#commands[@]} -gt 0 ] || finish
+[ -n "$limit" ] && commands=("${commands[@]:0:$limit}")
+
+# Unmount what is mounted under the root, deepest first; a lazy unmount
+# for one that is busy. Nothing else is ever removed while one remains.
+unmount_all() {
+	local m
+
+	for m in dev/shm dev/pts dev run sys proc; do
+		mountpoint -q "$root/$m" 2>/dev/null || continue
+		umount "$root/$m" 2>/dev/null || umount -l "$root/$m"
+	done
+}
+mounted_under() {
+	awk -v r="$1/" 'index($2 "/", r) == 1' /proc/self/mounts | grep -q .
+}
+trap unmount_all EXIT
+trap 'exit 130' INT TERM
+
+# 1: the cached base.
+if [ ! -f "$base/.kheap-fresh-base" ]; then
+	echo "# making the base: debootstrap --variant=minbase $suite, then git"
+	if ! command -v debootstrap >/dev/null; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			debootstrap >"$fresh/debootstrap.log" 2>&1
+	fi
+	mounted_under "$base" && { echo "Bail out! something is mounted under $base"; exit 1; }
+	rm -rf "$base"
+	start=$(date +%s)
+	# The host's DNS for the chroot's apt (a real machine has its own).
+	debootstrap --variant=minbase "$suite" "$base" >>"$fresh/debootstrap.log" 2>&1 &&
+		cp /etc/resolv.conf "$base/etc/resolv.conf" &&
+		chroot "$base" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			DEBIAN_FRONTEND=noninteractive sh -c \
+			'apt-get update -q && apt-get install -y -q --no-install-recommends git' \
+			>>"$fresh/debootstrap.log" 2>&1 &&
+		chroot "$base" apt-get clean &&
+		touch "$base/.kheap-fresh-base"
+	result "$([ -f "$base/.kheap-fresh-base" ] && echo 1 || echo 0)" \
+		"debootstrap --variant=minbase $suite and git ($(($(date +%s) - start)) s)" \
+		"see $fresh/debootstrap.log"
+	[ -f "$base/.kheap-fresh-base" ] || finish
+else
+	result 1 "the cached base in $base (debootstrap $suite minbase and git)"
+fi
+
+# 2: a new root from it, with the repository cloned in.
+mounted_under "$root" && unmount_all
+mounted_under "$root" && { echo "Bail out! something is still mounted under $root"; exit 1; }
+rm -rf "$root"
+commit=$(git -C "$top" rev-parse HEAD)
+[ -z "$(git -C "$top" status --porcelain --untracked-files=no)" ] ||
+	echo "# the work tree has uncommitted changes: they are not in the clone of $commit"
+# shellcheck disable=SC2317 # called through passes
+new_root() {
+	cp -a "$base" "$root" &&
+		git clone -q --no-checkout "$top" "$root/root/kheap" &&
+		git -C "$root/root/kheap" checkout -q --detach "$commit"
+}
+result "$(passes new_root)" "a new root from the base, with a git clone of $commit in /root/kheap"
+[ $failed = 0 ] || finish
+# shellcheck disable=SC2016 # dpkg-query's format
+echo "# packages in the root: $(chroot "$root" dpkg-query -W -f '${Package}\n' | wc -l)," \
+	"make: $(chroot "$root" sh -c 'command -v make || echo none')"
+
+# shellcheck disable=SC2317 # called through passes
+mount_all() {
+	mount -t proc proc "$root/proc" &&
+		mount --bind /sys "$root/sys" &&
+		mount --bind /dev "$root/dev" &&
+		mount --bind /dev/pts "$root/dev/pts" &&
+		mount -t tmpfs tmpfs "$root/dev/shm" &&
+		mount -t tmpfs -o mode=0755 tmpfs "$root/run" &&
+		mkdir -m 1777 "$root/run/lock"
+}
+result "$(passes mount_all)" "/proc, /sys, /dev, /dev/pts, /dev/shm and /run mounted in the root"
+[ $failed = 0 ] || finish
+
+# 3: the commands, each in a clean environment as a root login has.
+i=0
+for command in "${commands[@]}"; do
+	i=$((i + 1))
+	log=$fresh/command-$i.log
+	echo "# $(date -u '+%F %T UTC'): $command (log: $log)"
+	start=$(date +%s)
+	# shellcheck disable=SC2016 # $1 is for the chroot's bash
+	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb SHELL=/bin/bash \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		bash -c 'cd /root/kheap && eval "$1"' bash "$command" </dev/null >"$log" 2>&1
+	status=$?
+	took=$(($(date +%s) - start))
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	result "$([ $status = 0 ] && echo 1 || echo 0)" \
+		"\`$command\` in $((took / 60)) min $((took % 60)) s${summary:+: $summary}" \
+		"exit status $status"
+	[ $status = 0 ] || tail -n 40 "$log" | sed 's/^/#   /'
+done
+
+unmount_all
+result "$(mounted_under "$root" && echo 0 || echo 1)" "nothing left mounted under $root"
+finish
