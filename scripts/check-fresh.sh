@@ -13,10 +13,9 @@
 # anew to BUILD/fresh/root, so every run starts from that state; the root
 # of the last run stays there for a look until the next.
 #
-# Into it go the kernel file systems a booted machine has: /proc, /sys,
-# /dev and /dev/pts bound from this host, and tmpfs on /run (with the
-# /run/lock a booted Debian has) and /dev/shm. They are unmounted on any
-# exit (trap), before anything else is removed.
+# Into it go the kernel file systems a booted machine has (scripts/chroot.sh,
+# shared with check-debian.sh). They are unmounted on any exit (trap),
+# before anything else is removed.
 #
 # Then a git clone of this repository at its current commit (HEAD:
 # uncommitted changes are not in it) lands in /root/kheap, and each
@@ -76,40 +75,17 @@ result "$([ ${#commands[@]} = 2 ] && echo 1 || echo 0)" \
 [ ${#commands[@]} -gt 0 ] || finish
 [ -n "$limit" ] && commands=("${commands[@]:0:$limit}")
 
-# Unmount what is mounted under the root, deepest first; a lazy unmount
-# for one that is busy. Nothing else is ever removed while one remains.
-unmount_all() {
-	local m
-
-	for m in dev/shm dev/pts dev run sys proc; do
-		mountpoint -q "$root/$m" 2>/dev/null || continue
-		umount "$root/$m" 2>/dev/null || umount -l "$root/$m"
-	done
-}
-mounted_under() {
-	awk -v r="$1/" 'index($2 "/", r) == 1' /proc/self/mounts | grep -q .
-}
-trap unmount_all EXIT
+# shellcheck source=scripts/chroot.sh
+. "$top/scripts/chroot.sh"
+trap 'root_unmount "$root"' EXIT
 trap 'exit 130' INT TERM
 
 # 1: the cached base.
 if [ ! -f "$base/.kheap-fresh-base" ]; then
 	echo "# making the base: debootstrap --variant=minbase $suite, then git"
-	if ! command -v debootstrap >/dev/null; then
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-			debootstrap >"$fresh/debootstrap.log" 2>&1
-	fi
-	mounted_under "$base" && { echo "Bail out! something is mounted under $base"; exit 1; }
-	rm -rf "$base"
 	start=$(date +%s)
-	# The host's DNS for the chroot's apt (a real machine has its own).
-	debootstrap --variant=minbase "$suite" "$base" >>"$fresh/debootstrap.log" 2>&1 &&
-		cp /etc/resolv.conf "$base/etc/resolv.conf" &&
-		chroot "$base" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			DEBIAN_FRONTEND=noninteractive sh -c \
-			'apt-get update -q && apt-get install -y -q --no-install-recommends git' \
-			>>"$fresh/debootstrap.log" 2>&1 &&
-		chroot "$base" apt-get clean &&
+	root_debootstrap "$base" "$fresh/debootstrap.log" &&
+		root_install "$base" "$fresh/debootstrap.log" git &&
 		touch "$base/.kheap-fresh-base"
 	result "$([ -f "$base/.kheap-fresh-base" ] && echo 1 || echo 0)" \
 		"debootstrap --variant=minbase $suite and git ($(($(date +%s) - start)) s)" \
@@ -120,8 +96,7 @@ else
 fi
 
 # 2: a new root from it, with the repository cloned in.
-mounted_under "$root" && unmount_all
-mounted_under "$root" && { echo "Bail out! something is still mounted under $root"; exit 1; }
+root_unmount "$root" || { echo "Bail out! something is still mounted under $root"; exit 1; }
 rm -rf "$root"
 commit=$(git -C "$top" rev-parse HEAD)
 [ -z "$(git -C "$top" status --porcelain --untracked-files=no)" ] ||
@@ -138,17 +113,7 @@ result "$(passes new_root)" "a new root from the base, with a git clone of $comm
 echo "# packages in the root: $(chroot "$root" dpkg-query -W -f '${Package}\n' | wc -l)," \
 	"make: $(chroot "$root" sh -c 'command -v make || echo none')"
 
-# shellcheck disable=SC2317 # called through passes
-mount_all() {
-	mount -t proc proc "$root/proc" &&
-		mount --bind /sys "$root/sys" &&
-		mount --bind /dev "$root/dev" &&
-		mount --bind /dev/pts "$root/dev/pts" &&
-		mount -t tmpfs tmpfs "$root/dev/shm" &&
-		mount -t tmpfs -o mode=0755 tmpfs "$root/run" &&
-		mkdir -m 1777 "$root/run/lock"
-}
-result "$(passes mount_all)" "/proc, /sys, /dev, /dev/pts, /dev/shm and /run mounted in the root"
+result "$(passes root_mount "$root")" "/proc, /sys, /dev, /dev/pts, /dev/shm and /run mounted in the root"
 [ $failed = 0 ] || finish
 
 # 3: the commands, each in a clean environment as a root login has.
@@ -159,9 +124,7 @@ for command in "${commands[@]}"; do
 	echo "# $(date -u '+%F %T UTC'): $command (log: $log)"
 	start=$(date +%s)
 	# shellcheck disable=SC2016 # $1 is for the chroot's bash
-	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb SHELL=/bin/bash \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		bash -c 'cd /root/kheap && eval "$1"' bash "$command" </dev/null >"$log" 2>&1
+	root_run "$root" bash -c 'cd /root/kheap && eval "$1"' bash "$command" </dev/null >"$log" 2>&1
 	status=$?
 	took=$(($(date +%s) - start))
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
@@ -171,6 +134,5 @@ for command in "${commands[@]}"; do
 	[ $status = 0 ] || tail -n 40 "$log" | sed 's/^/#   /'
 done
 
-unmount_all
-result "$(mounted_under "$root" && echo 0 || echo 1)" "nothing left mounted under $root"
+result "$(root_unmount "$root" && echo 1 || echo 0)" "nothing left mounted under $root"
 finish
