@@ -39,35 +39,9 @@ log=$work/check.log
 triplet=x86_64-linux-gnu
 packages="kheap-dkms libkheapclient1 libkheapclient-dev kheap-tools"
 
-n=0 failed=0
-result() {
-	n=$((n + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $n - debian: $2"
-	else
-		echo "not ok $n - debian: $2${3:+ # $3}"
-		failed=1
-	fi
-}
-# passes COMMAND...: 1 when it succeeds, its output in the log
-passes() {
-	echo "+ $*" >>"$log"
-	"$@" >>"$log" 2>&1 && echo 1 || echo 0
-}
-finish() {
-	[ $failed = 0 ] || tail -n 40 "$log" | sed 's/^/#   /'
-	echo "1..$n"
-	exit $failed
-}
-
-echo "TAP version 13"
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root: debootstrap, mount and chroot"
-	exit 0
-fi
-: >"$log"
 # shellcheck source=scripts/chroot.sh
 . "$top/scripts/chroot.sh"
+root_check_start debian "$log"
 trap 'root_unmount "$root"' EXIT
 trap 'exit 130' INT TERM
 

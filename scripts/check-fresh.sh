@@ -34,32 +34,12 @@ build=${1:-build}
 limit=${2:-}
 mkdir -p "$build/fresh"
 fresh=$(cd "$build/fresh" && pwd)
-: >"$fresh/setup.log"
 base=$fresh/base root=$fresh/root
 suite=bookworm
 
-n=0 failed=0
-result() {
-	n=$((n + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $n - fresh: $2"
-	else
-		echo "not ok $n - fresh: $2${3:+ # $3}"
-		failed=1
-	fi
-}
-# passes COMMAND...: 1 when it succeeds, its output in BUILD/fresh/setup.log
-passes() { "$@" >>"$fresh/setup.log" 2>&1 && echo 1 || echo 0; }
-finish() {
-	echo "1..$n"
-	exit $failed
-}
-
-echo "TAP version 13"
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP needs root: debootstrap, mount and chroot"
-	exit 0
-fi
+# shellcheck source=scripts/chroot.sh
+. "$top/scripts/chroot.sh"
+root_check_start fresh "$fresh/setup.log"
 
 # The README's block of two commands: the lines of the first ```sh fence
 # after its "## Two commands" heading, comments dropped.
@@ -75,8 +55,6 @@ result "$([ ${#commands[@]} = 2 ] && echo 1 || echo 0)" \
 [ ${#commands[@]} -gt 0 ] || finish
 [ -n "$limit" ] && commands=("${commands[@]:0:$limit}")
 
-# shellcheck source=scripts/chroot.sh
-. "$top/scripts/chroot.sh"
 trap 'root_unmount "$root"' EXIT
 trap 'exit 130' INT TERM
 

@@ -12,6 +12,44 @@
 # /dev/pts bound from this host, tmpfs on /dev/shm and on /run (with the
 # /run/lock that a booted Debian makes). The caller unmounts them on exit
 # (trap root_unmount) before removing anything.
+#
+# Also their TAP: root_check_start NAME LOG prints the header (and skips
+# the whole check unless run as root); result, passes and finish are
+# then theirs, numbered, prefixed "NAME: ", command output into LOG.
+
+root_check_start() {
+	tap_name=$1 tap_log=$2 n=0 failed=0
+	echo "TAP version 13"
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP needs root: debootstrap, mount and chroot"
+		exit 0
+	fi
+	: >"$tap_log"
+}
+
+# result 1|0 WHAT [WHY]
+result() {
+	n=$((n + 1))
+	if [ "$1" = 1 ]; then
+		echo "ok $n - $tap_name: $2"
+	else
+		echo "not ok $n - $tap_name: $2${3:+ # $3}"
+		failed=1
+	fi
+}
+
+# passes COMMAND...: 1 when it succeeds, 0 if not; its output in the log
+passes() {
+	echo "+ $*" >>"$tap_log"
+	"$@" >>"$tap_log" 2>&1 && echo 1 || echo 0
+}
+
+# finish: the plan, the log's end when anything failed, the exit status
+finish() {
+	[ "$failed" = 0 ] || tail -n 40 "$tap_log" | sed 's/^/#   /'
+	echo "1..$n"
+	exit "$failed"
+}
 
 # root_debootstrap DIR LOG: bookworm minbase in DIR, with this host's DNS
 # for apt (a real machine has its own).
