@@ -57,7 +57,9 @@ clone() {
 	git clone -q --no-checkout "$top" "$src" && git -C "$src" checkout -q --detach "$commit"
 }
 result "$(passes clone)" "a fresh clone of the working tree"
-result "$(cd "$src" && passes dpkg-buildpackage -us -uc -b)" "dpkg-buildpackage -us -uc -b"
+built=$(cd "$src" && passes dpkg-buildpackage -us -uc -b)
+result "$built" "dpkg-buildpackage -us -uc -b"
+[ "$built" = 1 ] || finish
 
 debs=()
 for p in $packages; do

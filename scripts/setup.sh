@@ -47,7 +47,7 @@ tools=$build/tools
 
 # A debootstrapped system has none of these, nor perl (checkpatch.pl needs
 # more than perl-base), python3 (a preload test) or libssl-dev (the debug
-# kernel's build).
+# kernel's build), nor build-essential (which dpkg-buildpackage insists on).
 packages="gcc g++ gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-dev groff-base
 	perl python3 libssl-dev
 	linux-headers-amd64 linux-image-amd64
@@ -55,7 +55,7 @@ packages="gcc g++ gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-de
 	qemu-system-x86 busybox-static cpio kmod binutils xz-utils zstd
 	libnl-3-dev libnl-genl-3-dev sparse linux-source-6.1 gnuplot-nox
 	flex bison bc patch libelf-dev dkms
-	dpkg-dev debhelper dh-dkms lintian debootstrap $bench_packages"
+	build-essential dpkg-dev debhelper dh-dkms lintian debootstrap $bench_packages"
 
 # Debian 12's kernels of today (and the only 6.12 it has) come through its
 # security suite. The installer's sources.list names it; debootstrap's
