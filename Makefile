@@ -11,7 +11,10 @@
 #                        libkheapmalloc.so), kheapstat
 #   make install         the product: the module by kbuild's modules_install into
 #                        extra/ and depmod, library, preload library, headers,
-#                        pkg-config, kheapstat, udev rule (DESTDIR, PREFIX, LIBDIR)
+#                        pkg-config, kheapstat, udev rule (DESTDIR, PREFIX, LIBDIR,
+#                        PRELOADDIR); the two halves alone: install-module and
+#                        install-user (all but the module: no kernel headers needed)
+#   make install-dkms    the module's sources and dkms.conf in /usr/src/kheap-VERSION
 #   make INSTRUMENT=1    build the examples with -DKHEAP_INSTRUMENT (allocation sites)
 #   make clean
 #
@@ -36,6 +39,8 @@
 #                        mimalloc, jemalloc, tcmalloc, scudo; BENCH_ROUNDS (default 5)
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
 #   make kheapstat-chart record a guest run with kheapstat, plot it (gnuplot)
+#   make check-fresh     the README's two commands in a debootstrapped Debian 12
+#                        that has only git (slow: not part of make check)
 #
 # KDIR picks the kernel headers to build against: the running kernel's when
 # they exist (a real host), else the newest installed under /lib/modules.
@@ -52,6 +57,9 @@ export KHEAP_VERSION
 BUILD		?= build
 PREFIX		?= /usr/local
 LIBDIR		?= $(PREFIX)/lib
+# The preload library is no library to link with: a packager may put it
+# in a folder of its own (Debian: $LIBDIR/kheap).
+PRELOADDIR	?= $(LIBDIR)
 INCLUDEDIR	?= $(PREFIX)/include
 CC		?= gcc
 
@@ -85,7 +93,8 @@ VM_TIMEOUT	?= 600
 
 .PHONY: all product module vm-modules selftests tools vm-tests setup run check \
 	check-runner check-vm check-suite-kernel debug-kernel check-debug-kernel lint fuzz soak bench-kernel \
-	bench bench-malloc install clean kheapstat-chart
+	bench bench-malloc install install-module install-user install-dkms clean \
+	kheapstat-chart check-fresh
 .DELETE_ON_ERROR:
 
 # The product is what `make install` ships and all it builds: nothing of
@@ -187,7 +196,7 @@ tools: $(BUILD)/tools-bin/kheapstat
 
 $(BUILD)/tools-bin/kheapstat: tools/kheapstat.c $(wildcard uapi/linux/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(TOOLS_CFLAGS) $(NL_CFLAGS) $< -o $@ $(NL_LIBS)
+	$(CC) $(TOOLS_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(NL_CFLAGS) $< -o $@ $(LDFLAGS) $(NL_LIBS)
 
 $(BUILD)/vm/tools/kheapstat: tools/kheapstat.c $(wildcard uapi/linux/*.h)
 	@mkdir -p $(@D)
@@ -227,6 +236,11 @@ run: setup
 check: setup
 	@BUILD=$(BUILD) VM_KERNELS="$(VM_KERNELS)" VM_SLUB_DEBUG_KERNEL=$(VM_SLUB_DEBUG_KERNEL) \
 		VM_SUITES="$(VM_SUITES)" scripts/check.sh
+
+# On demand only: the README's set-up commands from nothing, in a chroot
+# (scripts/check-fresh.sh; an hour and more).
+check-fresh:
+	scripts/check-fresh.sh $(BUILD)
 
 check-runner:
 	scripts/vm/selfcheck.sh $(VM_KERNEL) $(BUILD)/selfcheck/$(VM_KERNEL)/warn_on_load.ko $(VM_IMAGE)
@@ -382,10 +396,17 @@ KMOD_ROOT = $(abspath $(DESTDIR))
 # Every page of man/, into the section its suffix names.
 MAN_PAGES := $(wildcard man/*.[1-8])
 
-install: product
+# The module for KDIR, and the rest, which builds and installs without
+# any kernel headers (the Debian packages' build: dkms builds the module
+# where the package is installed).
+install: install-module install-user
+
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/kmod/$(KVER)) \
 		INSTALL_MOD_PATH=$(KMOD_ROOT) INSTALL_MOD_DIR=extra modules_install
 	depmod $(if $(KMOD_ROOT),-b $(KMOD_ROOT)) $(KVER)
+
+install-user: lib tools
 	install -D -m 0644 udev/60-kheap.rules $(DESTDIR)/lib/udev/rules.d/60-kheap.rules
 	install -D -m 0644 uapi/linux/kheap.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap.h
 	install -D -m 0644 uapi/linux/kheap_netlink.h $(DESTDIR)$(INCLUDEDIR)/linux/kheap_netlink.h
@@ -398,12 +419,21 @@ install: product
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libkheapclient.so
 	install -D -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libkheapclient.a
-	install -D -m 0755 $(LIB_PRELOAD) $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_PRELOAD))
+	install -D -m 0755 $(LIB_PRELOAD) $(DESTDIR)$(PRELOADDIR)/$(notdir $(LIB_PRELOAD))
 	@mkdir -p $(DESTDIR)$(LIBDIR)/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(KHEAP_VERSION)|' \
 	    libclient/kheapclient.pc.in \
 		>$(DESTDIR)$(LIBDIR)/pkgconfig/kheapclient.pc
+
+# What dkms builds from (the files of MODULE_FILES, and dkms.conf with its
+# version, as dh_dkms -V writes it): the kheap-dkms package's content.
+DKMS_SRC = $(DESTDIR)/usr/src/kheap-$(KHEAP_VERSION)
+
+install-dkms:
+	$(foreach f,Kbuild $(wildcard module/*.[ch] uapi/linux/*.h),\
+		install -D -m 0644 $(f) $(DKMS_SRC)/$(f) &&) true
+	sed 's/#MODULE_VERSION#/$(KHEAP_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 
 clean:
 	rm -rf $(BUILD)

@@ -54,9 +54,11 @@ KH_TSAN_OBJS	:= $(patsubst $(KH_DIR)/src/%.c,$(KH_OUT)/obj-tsan/%.o,$(KH_SRCS))
 
 lib: $(LIB_SO) $(LIB_A) $(LIB_PRELOAD) $(BUILD)/lib/libkheapclient.so
 
+# The product's objects also take the caller's CPPFLAGS, CFLAGS and (at the
+# link) LDFLAGS, as a distribution's build sets them (Debian's hardening).
 $(KH_OUT)/obj/%.o: $(KH_DIR)/src/%.c $(KH_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(KH_LIB_CFLAGS) -c $< -o $@
+	$(CC) $(KH_LIB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(KH_OUT)/obj-asan/%.o: $(KH_DIR)/src/%.c $(KH_DEPS)
 	@mkdir -p $(@D)
@@ -70,7 +72,7 @@ $(KH_OUT)/obj-tsan/%.o: $(KH_DIR)/src/%.c $(KH_DEPS)
 # sources' visibility attributes alone would let a slip through).
 $(LIB_SO): $(KH_OBJS) $(KH_DIR)/libkheapclient.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs \
+	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,-z,defs $(LDFLAGS) \
 		-Wl,--version-script=$(KH_DIR)/libkheapclient.map $(KH_OBJS) -o $@ -pthread
 
 $(BUILD)/lib/libkheapclient.so: $(LIB_SO)
@@ -86,7 +88,7 @@ $(LIB_A): $(KH_OBJS)
 # preloaded program needs nothing else.
 $(LIB_PRELOAD): $(KH_OUT)/obj/preload.o $(KH_OBJS) $(KH_DIR)/libkheapmalloc.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-z,defs -Wl,--version-script=$(KH_DIR)/libkheapmalloc.map \
+	$(CC) -shared -Wl,-z,defs $(LDFLAGS) -Wl,--version-script=$(KH_DIR)/libkheapmalloc.map \
 		$(filter %.o,$^) -o $@ -pthread
 
 # ---- examples --------------------------------------------------------------

@@ -75,6 +75,7 @@ for file in $prefix/include/linux/kheap.h $prefix/include/linux/kheap_netlink.h 
 	    $prefix/lib/libkheapclient.so $prefix/lib/libkheapclient.a \
 	    $prefix/lib/libkheapmalloc.so $prefix/lib/pkgconfig/kheapclient.pc \
 	    $prefix/bin/kheapstat $prefix/share/man/man1/kheapstat.1 \
+	    $prefix/bin/kheap-plot $prefix/share/man/man1/kheap-plot.1 \
 	    $prefix/share/man/man3/kheap.3 $prefix/share/man/man4/kheap.4 \
 	    /lib/udev/rules.d/60-kheap.rules; do
 	result "$([ -e "$stage$file" ] && echo 1 || echo 0)" "installs $file"

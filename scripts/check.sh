@@ -62,6 +62,7 @@ fi
 step lint submake lint
 step install scripts/check-install.sh "$BUILD"
 step dkms scripts/check-dkms.sh "$BUILD" "$KHEAP_VERSION"
+step debian scripts/check-debian.sh "$BUILD" "$KHEAP_VERSION" "${VM_KERNELS%% *}"
 step library submake check-lib
 step fuzz submake fuzz
 step runner submake check-runner
