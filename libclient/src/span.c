@@ -22,7 +22,8 @@ struct kh_span *kh_span_create(const struct kh_span *proto, size_t bytes,
 	span->meta = kh_metadata_alloc(meta_count * sizeof(struct kh_meta));
 	if (span->meta == NULL)
 		goto fail_span;
-	if (kh_region_alloc(bytes, max_bytes, &span->region) < 0)
+	if (kh_region_alloc(bytes, max_bytes, span->ops->guarded,
+			    &span->region) < 0)
 		goto fail_meta;
 	span->meta_count = meta_count;
 	if (kh_pagemap_set(span->region.base, bytes, span) < 0)
