@@ -235,17 +235,22 @@ static bool in_guard(const struct kh_span *span, const char *addr,
 	if (span->ops != &kh_large_ops || guard == 0)
 		return false;
 	*before = addr < base;
-	return (addr >= base - guard && addr < base) ||
-	       (addr >= end && addr < end + guard);
+	/*
+	 * The half of each guard next to the region only: an access running
+	 * off whatever is mapped beyond the guard enters it from the far
+	 * side, and is not this block's to name.
+	 */
+	return (addr >= base - guard / 2 && addr < base) ||
+	       (addr >= end && addr < end + guard / 2);
 }
 
 bool kh_large_guard_hit(const void *addr, struct kh_guard_hit *hit)
 {
 	uintptr_t a = (uintptr_t)addr;
 
-	/* A guard is KH_GUARD_BYTES: its region is at most that far away. */
+	/* Its region is at most half a guard away (in_guard). */
 	for (uintptr_t d = (uintptr_t)1 << KH_PAGEMAP_PAGE_SHIFT;
-	     d <= KH_GUARD_BYTES; d += (uintptr_t)1 << KH_PAGEMAP_PAGE_SHIFT) {
+	     d <= KH_GUARD_BYTES / 2; d += (uintptr_t)1 << KH_PAGEMAP_PAGE_SHIFT) {
 		uintptr_t probes[2] = { a - d, a + d };
 
 		for (int i = 0; i < 2; i++) {
