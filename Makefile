@@ -38,6 +38,8 @@
 #   make bench           the workload set (larson, cfrac, espresso, ...) against glibc,
 #                        mimalloc, jemalloc, tcmalloc, scudo; BENCH_ROUNDS (default 5)
 #   make bench-malloc    the allocator against glibc, mimalloc, jemalloc, tcmalloc
+#   make misuse-report   which misuse programs each of those allocators catches
+#                        (a report, not a test; kept in bench/misuse-last.txt)
 #   make kheapstat-chart record a guest run with kheapstat, plot it (gnuplot)
 #   make check-fresh     the README's two commands in a debootstrapped Debian 12
 #                        that has only git (slow: not part of make check)
@@ -93,7 +95,7 @@ VM_TIMEOUT	?= 600
 
 .PHONY: all product module vm-modules selftests tools vm-tests setup run check \
 	check-runner check-vm check-suite-kernel debug-kernel check-debug-kernel lint fuzz soak bench-kernel \
-	bench bench-malloc install install-module install-user install-dkms clean \
+	bench bench-malloc misuse-report install install-module install-user install-dkms clean \
 	kheapstat-chart check-fresh
 .DELETE_ON_ERROR:
 
@@ -377,6 +379,13 @@ $(BUILD)/bench/workloads: bench/workloads.c
 bench: $(BUILD)/bench/workloads $(LIB_PRELOAD)
 	@scripts/setup.sh --bench $(BUILD)
 	bench/workloads.sh $(BUILD)/bench/workloads $(LIB_PRELOAD) $(BENCH_ROUNDS)
+
+# Which misuse each allocator catches: the plain misuse programs under
+# glibc, kheap and the peers (a report, not a test; last output kept).
+misuse-report: misuse-plain
+	@scripts/setup.sh --bench $(BUILD)
+	bench/misuse-report.sh $(BUILD)/libclient/tests/misuse-plain $(LIB_PRELOAD) \
+		bench/misuse-last.txt
 
 # --------------------------------------------------------------- install --
 

@@ -47,7 +47,7 @@ KH_OBJS		:= $(patsubst $(KH_DIR)/src/%.c,$(KH_OUT)/obj/%.o,$(KH_SRCS))
 KH_ASAN_OBJS	:= $(patsubst $(KH_DIR)/src/%.c,$(KH_OUT)/obj-asan/%.o,$(KH_SRCS))
 KH_TSAN_OBJS	:= $(patsubst $(KH_DIR)/src/%.c,$(KH_OUT)/obj-tsan/%.o,$(KH_SRCS))
 
-.PHONY: lib examples profile-demo check-lib clean-lib kh-always
+.PHONY: lib examples profile-demo check-lib clean-lib kh-always misuse-plain
 
 # Objects are wanted as such, not as intermediates make may delete.
 .SECONDARY: $(KH_OBJS) $(KH_ASAN_OBJS) $(KH_TSAN_OBJS) $(KH_OUT)/obj/preload.o
@@ -155,6 +155,21 @@ $(KH_OUT)/tests/asan/%: $(KH_DIR)/tests/%.cc $(KH_TEST_DEPS) $(KH_ASAN_OBJS)
 	@mkdir -p $(@D)
 	$(CXX) $(KH_TEST_CXXFLAGS) $(KH_SANITIZE) $< -o $@ $(KH_ASAN_OBJS)
 
+# tests/misuse/plain/*.c: the same kind of program in plain C, on malloc
+# and free without kheap's header or library, run under LD_PRELOAD as an
+# unmodified program would be (here, in the guest, and under other
+# allocators by bench/misuse-report.sh). They use memory after free on
+# purpose, which gcc would warn of once it knows free().
+KH_MISUSE_PLAIN	:= $(patsubst $(KH_DIR)/tests/misuse/plain/%.c,$(KH_OUT)/tests/misuse-plain/%,\
+	$(wildcard $(KH_DIR)/tests/misuse/plain/*.c))
+
+$(KH_OUT)/tests/misuse-plain/%: $(KH_DIR)/tests/misuse/plain/%.c $(wildcard $(KH_DIR)/tests/misuse/plain/*.h) \
+		$(KH_DIR)/tests/misuse.h
+	@mkdir -p $(@D)
+	$(CC) $(KH_CFLAGS) -Wno-use-after-free -DMISUSE_PLAIN -I$(KH_DIR)/tests $< -o $@
+
+misuse-plain: $(KH_MISUSE_PLAIN) $(KH_OUT)/tests/plain/test_misuse $(LIB_PRELOAD)
+
 # The threaded tests once more under ThreadSanitizer (which cannot be
 # combined with ASan: a third build of library and tests).
 KH_TSAN_TESTS	:= test_threads test_stress test_profile test_slab_races
@@ -180,20 +195,27 @@ $(KH_OUT)/vm/libkheap-%: $(KH_DIR)/tests/test_%.c $(KH_TEST_DEPS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -static $(KH_TEST_CFLAGS) $< -o $@ $(LIB_A)
 
-# The preload library in the guest: a dynamically linked program and
-# Debian's sort, with the loader and libc they need (SRC:DST for vm-run).
+# The preload library in the guest: a dynamically linked program, the
+# plain misuse programs and their runner, and Debian's sort, with the
+# loader and libc they need (SRC:DST for vm-run).
 $(KH_OUT)/vm/preload_fork: $(KH_DIR)/tests/preload_fork.c
 	@mkdir -p $(@D)
 	$(CC) $(KH_CFLAGS) $< -o $@
 
+$(KH_OUT)/vm/test_misuse: $(KH_DIR)/tests/test_misuse.c
+	@mkdir -p $(@D)
+	$(CC) -static $(KH_CFLAGS) $< -o $@
+
 LIB_VM_FILES := $(LIB_PRELOAD):kheap/lib/libkheapmalloc.so \
 	$(KH_OUT)/vm/preload_fork:kheap/bin/preload_fork \
+	$(KH_OUT)/vm/test_misuse:kheap/bin/test_misuse \
+	$(foreach p,$(KH_MISUSE_PLAIN),$(p):kheap/misuse/$(notdir $(p))) \
 	/usr/bin/sort:kheap/bin/sort \
 	$(KH_DIR)/tests/preload-vm.sh:kheap/tests/preload-vm.sh \
 	$(foreach lib,$(shell ldd /usr/bin/sort | grep -o '/[^ ]*'),$(lib):$(lib))
 
 check-lib: $(KH_PLAIN_BINS) $(KH_ASAN_BINS) $(KH_TSAN_BINS) $(KH_EXAMPLE_BINS) \
-		$(LIB_PRELOAD)
+		$(KH_MISUSE_PLAIN) $(LIB_PRELOAD)
 	@KHEAP_BACKEND=anon $(KH_DIR)/tests/run-suite.sh $(KH_OUT)/tests \
 		$(LIB_PRELOAD) "$(CC)" "$(CXX)"
 

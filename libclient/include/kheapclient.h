@@ -67,6 +67,9 @@ enum kheap_error {
 	KHEAP_ERR_INVALID_REFERENCE,	/* "invalid reference": not an allocation */
 	KHEAP_ERR_WRITE_AFTER_FREE,	/* "write after free": found at reuse */
 	KHEAP_ERR_MISMATCHED_FREE,	/* "mismatched free": e.g. new[] + delete */
+	KHEAP_ERR_HEAP_UNDERFLOW,	/* "heap underflow": bytes before written */
+	KHEAP_ERR_GUARD_OVERFLOW,	/* "overflow into guard page": a fault */
+	KHEAP_ERR_GUARD_UNDERFLOW,	/* "underflow into guard page": a fault */
 };
 
 enum kheap_on_error {

@@ -22,6 +22,7 @@ struct kh_region {
 	char *base;
 	size_t size;		/* bytes, a multiple of the backend page size */
 	uint64_t handle;	/* backend's name for it (device: mmap offset) */
+	size_t guard;		/* bytes of PROT_NONE before and after (guard.h) */
 	struct kh_region *prev, *next;	/* region.c: all regions held */
 };
 
@@ -30,9 +31,11 @@ struct kh_backend {
 	/* Open the backend; 0 or -1 with errno and a message printed. */
 	int (*open)(struct kheap_backend_info *info);
 	/* Map @count (at most 64) fresh, zeroed regions of @pages pages
-	 * each, all or none; 0 or -1 with errno ENOMEM. */
-	int (*map)(size_t pages, struct kh_region *regions, unsigned count);
-	/* Give regions back; their mappings are gone afterwards. */
+	 * each, all or none, each between @guard bytes of guard pages (0:
+	 * none); 0 or -1 with errno ENOMEM. */
+	int (*map)(size_t pages, size_t guard, struct kh_region *regions,
+		   unsigned count);
+	/* Give regions back; their mappings (and guards) are gone afterwards. */
 	void (*unmap)(const struct kh_region *regions, unsigned count);
 	/*
 	 * In a forked child: get a backend connection of the child's own,

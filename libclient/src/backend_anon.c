@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "guard.h"
 #include "kheapclient.h"
 
 static size_t anon_page_size;
@@ -25,16 +26,17 @@ static int anon_open(struct kheap_backend_info *info)
 static void anon_unmap(const struct kh_region *regions, unsigned count)
 {
 	for (unsigned i = 0; i < count; i++)
-		munmap(regions[i].base, regions[i].size);
+		kh_guard_unmap(regions[i].base, regions[i].size, regions[i].guard);
 }
 
-static int anon_map(size_t pages, struct kh_region *regions, unsigned count)
+static int anon_map(size_t pages, size_t guard, struct kh_region *regions,
+		    unsigned count)
 {
 	size_t size = pages * anon_page_size;
 
 	for (unsigned i = 0; i < count; i++) {
-		void *base = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *base = kh_guard_map(size, guard,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (base == MAP_FAILED) {
 			anon_unmap(regions, i);
@@ -44,6 +46,7 @@ static int anon_map(size_t pages, struct kh_region *regions, unsigned count)
 		regions[i].base = base;
 		regions[i].size = size;
 		regions[i].handle = 0;
+		regions[i].guard = guard;
 	}
 	return 0;
 }

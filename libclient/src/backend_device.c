@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "config.h"
+#include "guard.h"
 #include "kheapclient.h"
 #include "report.h"
 
@@ -156,11 +157,12 @@ static void free_handles(const struct kh_region *regions, unsigned count)
 static void device_unmap(const struct kh_region *regions, unsigned count)
 {
 	for (unsigned i = 0; i < count; i++)
-		munmap(regions[i].base, regions[i].size);
+		kh_guard_unmap(regions[i].base, regions[i].size, regions[i].guard);
 	free_handles(regions, count);
 }
 
-static int device_map(size_t pages, struct kh_region *regions, unsigned count)
+static int device_map(size_t pages, size_t guard, struct kh_region *regions,
+		      unsigned count)
 {
 	size_t size = pages * device_page_size;
 	uint64_t handles[BATCH_MAX];
@@ -173,8 +175,8 @@ static int device_map(size_t pages, struct kh_region *regions, unsigned count)
 		return -1;
 	}
 	for (mapped = 0; mapped < count; mapped++) {
-		void *base = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				  MAP_SHARED, device_fd, (off_t)handles[mapped]);
+		void *base = kh_guard_map(size, guard, MAP_SHARED, device_fd,
+					  (off_t)handles[mapped]);
 
 		if (base == MAP_FAILED)
 			break;
@@ -183,6 +185,7 @@ static int device_map(size_t pages, struct kh_region *regions, unsigned count)
 		regions[mapped].base = base;
 		regions[mapped].size = size;
 		regions[mapped].handle = handles[mapped];
+		regions[mapped].guard = guard;
 	}
 	if (mapped == count)
 		return 0;
@@ -217,7 +220,8 @@ static int device_fork_child_privatize(struct kh_region *region)
 {
 	struct kh_region fresh;
 
-	if (device_map(region->size / device_page_size, &fresh, 1) < 0)
+	/* No guards of its own: it moves between those of @region. */
+	if (device_map(region->size / device_page_size, 0, &fresh, 1) < 0)
 		goto fail;
 	memcpy(fresh.base, region->base, region->size);
 	if (mremap(fresh.base, fresh.size, fresh.size,

@@ -28,6 +28,7 @@
 #include <sys/auxv.h>
 #include <sys/random.h>
 
+#include "fault.h"
 #include "heap.h"
 #include "init.h"
 #include "large.h"
@@ -111,6 +112,7 @@ static int start(const struct kheap_options *options)
 			    options->hook_arg);
 	seed_canaries();
 	kh_medium_init();
+	kh_fault_init();
 	__atomic_store_n(&init_state, STARTED, __ATOMIC_RELEASE);
 	/* Last: glibc may allocate here, which must find the library up. */
 	pthread_atfork(fork_prepare, fork_parent, fork_child);

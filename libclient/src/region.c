@@ -86,7 +86,8 @@ int kh_region_init(const struct kheap_options *options)
 
 /* ---- backend calls with accounting (region_lock held) ------------------- */
 
-static int backend_map(size_t size, struct kh_region *regions, unsigned count)
+static int backend_map(size_t size, size_t guard, struct kh_region *regions,
+		       unsigned count)
 {
 	size_t bytes = size * count;
 
@@ -95,7 +96,7 @@ static int backend_map(size_t size, struct kh_region *regions, unsigned count)
 		errno = ENOMEM;
 		return -1;
 	}
-	if (backend->map(size / kh_page_size, regions, count) < 0)
+	if (backend->map(size / kh_page_size, guard, regions, count) < 0)
 		return -1;
 	for (unsigned i = 0; i < count; i++)
 		kh_profile_region(true, regions[i].base, regions[i].size);
@@ -147,12 +148,16 @@ static void cache_shrink_to(size_t count)
 }
 
 /* The newest cached region of @size or, failing that, the smallest one
- * of up to @max_size. */
-static bool cache_take(size_t size, size_t max_size, struct kh_region *region)
+ * of up to @max_size; with guards if @guarded (a guarded region may serve
+ * an unguarded request: its guards cost nothing). */
+static bool cache_take(size_t size, size_t max_size, bool guarded,
+		       struct kh_region *region)
 {
 	size_t best = cache_count;
 
 	for (size_t i = cache_count; i-- > 0;) {
+		if (guarded && cache[i].guard == 0)
+			continue;
 		if (cache[i].size == size) {
 			best = i;
 			break;
@@ -166,6 +171,7 @@ static bool cache_take(size_t size, size_t max_size, struct kh_region *region)
 	region->base = cache[best].base;
 	region->size = cache[best].size;
 	region->handle = cache[best].handle;
+	region->guard = cache[best].guard;
 	cache_remove(best);
 	return true;
 }
@@ -175,20 +181,21 @@ static bool cache_take(size_t size, size_t max_size, struct kh_region *region)
  * rest of the batch waiting in the cache; under a limit, idle cached
  * regions are given back first to make room.
  */
-static int map_fresh(size_t size, struct kh_region *region)
+static int map_fresh(size_t size, size_t guard, struct kh_region *region)
 {
 	struct kh_region batch[BATCH];
 
 	if (size <= BATCH_MAX_BYTES && cache_count + BATCH - 1 <= CACHE_HIGH &&
-	    backend_map(size, batch, BATCH) == 0) {
+	    backend_map(size, guard, batch, BATCH) == 0) {
 		region->base = batch[0].base;
 		region->size = size;
 		region->handle = batch[0].handle;
+		region->guard = guard;
 		for (unsigned i = 1; i < BATCH; i++)
 			cache_add(&batch[i]);
 		return 0;
 	}
-	while (backend_map(size, region, 1) < 0) {
+	while (backend_map(size, guard, region, 1) < 0) {
 		if (cache_count == 0)
 			return -1;
 		cache_shrink_to(cache_count - 1);
@@ -196,8 +203,10 @@ static int map_fresh(size_t size, struct kh_region *region)
 	return 0;
 }
 
-int kh_region_alloc(size_t size, size_t max_size, struct kh_region *region)
+int kh_region_alloc(size_t size, size_t max_size, bool guarded,
+		    struct kh_region *region)
 {
+	size_t guard = guarded ? kh_align_up(KH_GUARD_BYTES, kh_page_size) : 0;
 	int rc = 0;
 
 	kh_assert(size % kh_page_size == 0);
@@ -206,8 +215,8 @@ int kh_region_alloc(size_t size, size_t max_size, struct kh_region *region)
 		return -1;
 	}
 	pthread_mutex_lock(&region_lock);
-	if (!cache_take(size, max_size, region))
-		rc = map_fresh(size, region);
+	if (!cache_take(size, max_size, guarded, region))
+		rc = map_fresh(size, guard, region);
 	if (rc == 0) {
 		region->prev = &in_use;
 		region->next = in_use.next;
@@ -261,7 +270,7 @@ int kh_region_alloc_uncached(size_t size, struct kh_region *region)
 	int rc;
 
 	pthread_mutex_lock(&region_lock);
-	rc = backend_map(size, region, 1);
+	rc = backend_map(size, 0, region, 1);
 	pthread_mutex_unlock(&region_lock);
 	return rc;
 }

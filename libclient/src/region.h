@@ -6,6 +6,7 @@
 #ifndef KHEAP_REGION_H
 #define KHEAP_REGION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "backend.h"
@@ -22,9 +23,19 @@ int kh_region_init(const struct kheap_options *options);
 /*
  * Fill @region (which must stay at its address until kh_region_free) with
  * a zeroed region of @size bytes, a multiple of kh_page_size, or of up to
- * @max_size if the cache has one. 0, or -1 with errno ENOMEM.
+ * @max_size if the cache has one; @guarded: with KH_GUARD_BYTES of guard
+ * pages before and after it (region.guard), made with the region, so that
+ * taking it from the cache costs no system call. 0, or -1 with errno ENOMEM.
  */
-int kh_region_alloc(size_t size, size_t max_size, struct kh_region *region);
+int kh_region_alloc(size_t size, size_t max_size, bool guarded,
+		    struct kh_region *region);
+
+/*
+ * Guard bytes on each side of a guarded region: more than a page, since a
+ * copy may not fault on its first byte past the end (glibc's large copies
+ * store to four pages at a time), and address space is all they cost.
+ */
+#define KH_GUARD_BYTES	((size_t)64 << 10)
 /*
  * Give @region back. Bytes [@dirty, @dirty + @dirty_bytes) may hold data,
  * all others must be zero: a region kept for reuse is cleared there first,

@@ -122,6 +122,9 @@ static const char *const error_names[] = {
 	[KHEAP_ERR_INVALID_REFERENCE] = "invalid reference",
 	[KHEAP_ERR_WRITE_AFTER_FREE] = "write after free",
 	[KHEAP_ERR_MISMATCHED_FREE] = "mismatched free",
+	[KHEAP_ERR_HEAP_UNDERFLOW] = "heap underflow",
+	[KHEAP_ERR_GUARD_OVERFLOW] = "overflow into guard page",
+	[KHEAP_ERR_GUARD_UNDERFLOW] = "underflow into guard page",
 };
 
 /* What made an allocation of each family. */
@@ -229,4 +232,59 @@ int kh_report_mismatch(const void *ptr, size_t size, uint32_t site_word,
 		.allocated_by = family_names[kh_site_family(site_word)],
 		.released_by = released_by,
 	});
+}
+
+/* ---- faults -----------------------------------------------------------------
+ * Written from a signal handler, so no stdio (vsnprintf is not
+ * async-signal-safe): the few conversions by hand, on the stack.
+ */
+struct line {
+	char text[LINE_MAX_BYTES];
+	size_t used;
+};
+
+static void put(struct line *l, const char *s)
+{
+	while (*s && l->used < sizeof(l->text) - 1)
+		l->text[l->used++] = *s++;
+	l->text[l->used] = '\0';
+}
+
+static void put_number(struct line *l, uintmax_t value, unsigned base)
+{
+	char digits[24];
+	size_t n = sizeof(digits) - 1;
+
+	digits[n] = '\0';
+	do
+		digits[--n] = "0123456789abcdef"[value % base];
+	while ((value /= base) != 0);
+	put(l, digits + n);
+}
+
+void kh_report_fault(enum kheap_error kind, const void *allocation,
+		     size_t size, uint32_t site_id, size_t distance)
+{
+	const struct kheap_site *site = kh_site(site_id);
+	struct line l = { .used = 0 };
+
+	put(&l, "kheap: ");
+	put(&l, kheap_error_name(kind));
+	put(&l, " of 0x");
+	put_number(&l, (uintptr_t)allocation, 16);
+	put(&l, kind == KHEAP_ERR_GUARD_UNDERFLOW ? " (offset -" : " (offset ");
+	put_number(&l, distance, 10);
+	put(&l, ", size ");
+	put_number(&l, size, 10);
+	if (site) {
+		put(&l, ", allocated at ");
+		put(&l, site->file);
+		put(&l, ":");
+		put_number(&l, (uintmax_t)site->line, 10);
+		put(&l, " in ");
+		put(&l, site->func);
+		put(&l, "()");
+	}
+	put(&l, ")");
+	write_line(l.text);
 }

@@ -66,6 +66,17 @@ static inline enum kh_family kh_site_family(uint32_t site_word)
 int kh_report_mismatch(const void *ptr, size_t size, uint32_t site_word,
 		       const char *released_by) __attribute__((cold));
 
+/*
+ * The line of a fault in a guard page @distance bytes past the start of
+ * @allocation (KHEAP_ERR_GUARD_OVERFLOW) or before it (_UNDERFLOW):
+ * "kheap: overflow into guard page of 0x<start> (offset <n>, size <n>)",
+ * offset negative for an underflow. Async-signal-safe; prints in every
+ * mode (the process dies of the fault either way) and calls no hook.
+ */
+void kh_report_fault(enum kheap_error kind, const void *allocation,
+		     size_t size, uint32_t site_id, size_t distance)
+	__attribute__((cold));
+
 /* Fork: hold the site table lock across fork. */
 void kh_site_lock(void);
 void kh_site_unlock(void);

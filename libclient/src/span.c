@@ -22,15 +22,18 @@ struct kh_span *kh_span_create(const struct kh_span *proto, size_t bytes,
 	span->meta = kh_metadata_alloc(meta_count * sizeof(struct kh_meta));
 	if (span->meta == NULL)
 		goto fail_span;
-	if (kh_region_alloc(bytes, max_bytes, &span->region) < 0)
+	if (kh_region_alloc(bytes, max_bytes, span->ops->guarded,
+			    &span->region) < 0)
 		goto fail_meta;
 	span->meta_count = meta_count;
-	if (kh_pagemap_set(span->region.base, bytes, span) < 0)
+	/* All of it: the cache may have given more than @bytes, and a large
+	 * block sits at the region's end. */
+	if (kh_pagemap_set(span->region.base, span->region.size, span) < 0)
 		goto fail_region;
 	return span;
 
 fail_region:
-	kh_pagemap_set(span->region.base, bytes, NULL);
+	kh_pagemap_set(span->region.base, span->region.size, NULL);
 	kh_region_free(&span->region, 0, 0);
 fail_meta:
 	kh_metadata_free(span->meta, meta_count * sizeof(struct kh_meta));

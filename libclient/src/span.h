@@ -107,6 +107,8 @@ struct kh_span_ops {
 	 * by another thread ends the generation with KH_GEN_REMOTE.
 	 */
 	bool owned_by_thread;
+	/* The tier's regions have guard pages before and after them. */
+	bool guarded;
 };
 
 extern const struct kh_span_ops kh_slab_ops KH_HIDDEN;
