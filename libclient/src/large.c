@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <pthread.h>
 
+#include "clear.h"
 #include "large.h"
 #include "pagemap.h"
 #include "region.h"
@@ -204,7 +205,6 @@ static int large_release(const struct kh_block *block)
 /* Within the region when it fits and would not waste half of it. */
 static bool large_resize_in_place(const struct kh_block *block, size_t size)
 {
-	size_t old_end = block->size + KH_CANARY_SIZE;
 	size_t new_end = size + KH_CANARY_SIZE;
 
 	if (new_end > block->room || new_end < block->room / 2)
@@ -213,8 +213,7 @@ static bool large_resize_in_place(const struct kh_block *block, size_t size)
 	 * the resize goes ahead, as after any report. */
 	check_edges(block);
 	/* Keep everything past the allocation zero, as release assumes. */
-	if (new_end < old_end)
-		memset(block->start + new_end, 0, old_end - new_end);
+	kh_shrink_clear(block->start, block->size, size, block->room);
 	block->span->large_size = size;
 	return true;
 }
