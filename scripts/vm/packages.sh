@@ -8,25 +8,9 @@
 # (pkg-config), linked to the packaged libkheapclient.so.1. The kernel's
 # command line gives KHEAP_PKG_VERSION, the packages' version.
 tmp=$(mktemp -d)
-fail=0
-
-t() {
-	if [ "$1" = 0 ]; then
-		echo "ok - guest: $2"
-	else
-		echo "not ok - guest: $2"
-		fail=1
-	fi
-}
-
-show() {
-	sed 's/^/# /' "$1"
-}
-
-# $(proc_field KEY): a global figure of /proc/kheap.
-proc_field() {
-	sed -n "s/^$1: *//p" /proc/kheap
-}
+TAP_PREFIX=guest
+# shellcheck source=scripts/vm/guest-tap.sh
+. /guest-tap.sh
 
 insmod /kheap/kheap.ko
 t $? "insmod of the kheap.ko dkms built"

@@ -9,26 +9,10 @@ T=${KHEAP_TOOLS:-/kheap/tools}
 KST=$T/kheapstat
 P=/sys/module/kheap/parameters
 tmp=$(mktemp -d)
-fail=0
+TAP_PREFIX=kheapstat
+# shellcheck source=scripts/vm/guest-tap.sh
+. /guest-tap.sh
 hogs=
-
-t() {
-	if [ "$1" = 0 ]; then
-		echo "ok - kheapstat: $2"
-	else
-		echo "not ok - kheapstat: $2"
-		fail=1
-	fi
-}
-
-show() {
-	sed 's/^/# /' "$1"
-}
-
-# $(proc_field KEY): a global figure of /proc/kheap.
-proc_field() {
-	sed -n "s/^$1: *//p" /proc/kheap
-}
 
 # $(proc_row PID): the /proc/kheap row of PID, fields separated by one blank.
 proc_row() {
