@@ -56,7 +56,7 @@ packages="gcc g++ gcc-multilib make libc6-dev pkg-config clang libclang-rt-14-de
 	qemu-system-x86 busybox-static cpio kmod binutils xz-utils zstd
 	libnl-3-dev libnl-genl-3-dev sparse linux-source-6.1 gnuplot-nox
 	flex bison bc patch libelf-dev dkms
-	build-essential dpkg-dev debhelper dh-dkms lintian debootstrap $bench_packages"
+	build-essential dpkg-dev debhelper dh-dkms lintian $bench_packages"
 
 # Debian 12's kernels of today (and the only 6.12 it has) come through its
 # security suite. The installer's sources.list names it; debootstrap's
